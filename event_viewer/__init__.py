@@ -1,0 +1,1 @@
+"""event-viewer: a Horizon plugin that shows why asynchronous operations failed."""

@@ -1,0 +1,41 @@
+"""Every Django setting the plugin reads, with its default, in one place.
+
+Deployers set these in Horizon's ``local_settings.py`` (or a file in
+``local_settings.d``); code in the plugin reads them only through this module
+so that the defaults and their meaning are documented once.
+"""
+
+from django.conf import settings
+
+#: Seconds to wait for one source (Cinder, Trove) before the page shows that
+#: source's error and renders the others. Keeps a hung service from hanging the page.
+DEFAULT_SOURCE_TIMEOUT = 5.0
+
+#: Seconds the Cinder API's version range is cached (per endpoint URL) so that
+#: microversion negotiation does not cost one extra request per page.
+DEFAULT_VERSION_CACHE_SECONDS = 300
+
+
+def source_timeout():
+    """Bounded timeout, in seconds, for every call to a source API."""
+    return float(getattr(settings, "EVENT_VIEWER_SOURCE_TIMEOUT", DEFAULT_SOURCE_TIMEOUT))
+
+
+def version_cache_seconds():
+    return int(
+        getattr(settings, "EVENT_VIEWER_VERSION_CACHE_SECONDS", DEFAULT_VERSION_CACHE_SECONDS)
+    )
+
+
+def page_size(request):
+    """Rows per page: the user's Horizon page-size preference, else Horizon's setting."""
+    from horizon.utils import functions as horizon_utils
+
+    return horizon_utils.get_page_size(request)
+
+
+def ssl_verify():
+    """The ``verify`` argument for keystoneauth sessions, as Horizon configures it."""
+    if getattr(settings, "OPENSTACK_SSL_NO_VERIFY", False):
+        return False
+    return getattr(settings, "OPENSTACK_SSL_CACERT", None) or True

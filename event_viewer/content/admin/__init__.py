@@ -1,0 +1,1 @@
+"""Admin -> Event Viewer: every project's failures (admin only)."""

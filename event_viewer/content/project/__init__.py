@@ -1,0 +1,1 @@
+"""Project -> Event Viewer: the current project's failures."""

@@ -1,0 +1,1 @@
+"""Horizon "enabled" files: copy or link them into openstack_dashboard/local/enabled."""

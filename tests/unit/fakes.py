@@ -1,0 +1,73 @@
+"""Fakes at the client boundary (``event_viewer.api``), built from real client resources."""
+
+import datetime
+import uuid
+
+from cinderclient.v3 import messages as cinder_messages
+
+from event_viewer.api.errors import SourceError
+
+
+def cinder_message(**fields):
+    """A real cinderclient ``Message`` resource with plausible defaults."""
+    info = {
+        "id": str(uuid.uuid4()),
+        "event_id": "VOLUME_VOLUME_001_003",
+        "user_message": "schedule allocate volume:Could not find any available weighted backend.",
+        "message_level": "ERROR",
+        "resource_type": "VOLUME",
+        "resource_uuid": str(uuid.uuid4()),
+        "request_id": "req-" + str(uuid.uuid4()),
+        "created_at": "2026-11-22T10:00:00.000000",
+        "guaranteed_until": "2026-12-22T10:00:00.000000",
+        "links": [],
+    }
+    info.update(fields)
+    return cinder_messages.Message(None, info, loaded=True)
+
+
+def cinder_messages_newest_first(count, start=None):
+    """``count`` messages one minute apart, newest first (Cinder's default order)."""
+    start = start or datetime.datetime(2026, 11, 22, 12, 0, 0)
+    return [
+        cinder_message(
+            created_at=(start - datetime.timedelta(minutes=n)).isoformat(),
+            user_message=f"failure number {n}",
+        )
+        for n in range(count)
+    ]
+
+
+class FakeMessagesClient:
+    """Plays ``event_viewer.api.cinder.MessagesClient`` over an in-memory list.
+
+    Applies marker, limit and sort direction the way Cinder does, and records
+    every call so tests can assert what the view asked for.
+    """
+
+    def __init__(self, messages=(), error=None):
+        self.messages = list(messages)
+        self.error = error
+        self.calls = []
+
+    def __call__(self, request, all_projects=False):
+        self.all_projects = all_projects
+        return self
+
+    def list(self, filters=None, marker=None, limit=None, sort_dir="desc"):
+        self.calls.append(
+            {"filters": filters, "marker": marker, "limit": limit, "sort_dir": sort_dir}
+        )
+        if self.error:
+            raise self.error
+        ordered = self.messages if sort_dir == "desc" else list(reversed(self.messages))
+        if marker:
+            ids = [m.id for m in ordered]
+            if marker not in ids:
+                raise SourceError(
+                    "cinder",
+                    f"Block Storage (Cinder) rejected the request: Invalid marker {marker}",
+                    bad_request=True,
+                )
+            ordered = ordered[ids.index(marker) + 1 :]
+        return ordered[:limit] if limit else ordered
