@@ -39,3 +39,8 @@ def ssl_verify():
     if getattr(settings, "OPENSTACK_SSL_NO_VERIFY", False):
         return False
     return getattr(settings, "OPENSTACK_SSL_CACERT", None) or True
+
+
+def event_explanations():
+    """Deployer-written advice per Cinder event id, shown on the detail page."""
+    return dict(getattr(settings, "EVENT_VIEWER_EVENT_EXPLANATIONS", {}))

@@ -1,0 +1,130 @@
+"""End-to-end fixtures: the live Horizon, the local cloud's facts, headless Chromium.
+
+``tools/run-tests`` starts the local cloud (tools/devcloud), seeds it, installs
+the plugin into Horizon and serves it, then runs these tests with
+``EVENT_VIEWER_E2E_URL`` and ``DEVCLOUD_HOME`` set. Run on their own, they need
+the same (see README.md).
+"""
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts"
+DEVCLOUD = REPO_ROOT / "tools" / "devcloud" / "devcloud"
+WAIT_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def horizon_url():
+    url = os.environ.get("EVENT_VIEWER_E2E_URL")
+    if not url:
+        pytest.fail("EVENT_VIEWER_E2E_URL is not set: run the e2e tests through tools/run-tests")
+    return url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def cloud():
+    """The seeded cloud's facts (users, projects, seeded ids) written by ``devcloud seed``."""
+    home = pathlib.Path(os.environ.get("DEVCLOUD_HOME", REPO_ROOT / ".devcloud"))
+    return json.loads((home / "cloud.json").read_text())
+
+
+def devcloud(*args):
+    """Run a devcloud command (e.g. stop-service cinder-api) and fail loudly if it fails."""
+    subprocess.run([str(DEVCLOUD), *args], check=True, timeout=180)
+
+
+class Browser:
+    """A logged-in headless Chromium, with helpers the tests share."""
+
+    def __init__(self, driver, base_url, name):
+        self.driver = driver
+        self.base_url = base_url
+        self.name = name
+
+    def open(self, path):
+        self.driver.get(self.base_url + path)
+
+    def login(self, username, password):
+        self.open("/auth/login/")
+        self.driver.find_element(By.ID, "id_username").send_keys(username)
+        self.driver.find_element(By.ID, "id_password").send_keys(password)
+        self.driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda d: "/auth/login" not in d.current_url)
+
+    def wait_for(self, css):
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def table_rows(self, table_id):
+        """The data rows of a Horizon table (empty-table row excluded)."""
+        self.wait_for(f"table#{table_id}")
+        return self.driver.find_elements(By.CSS_SELECTOR, f"table#{table_id} tbody tr:not(.empty)")
+
+    def page_text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def screenshot(self, label):
+        ARTIFACTS.mkdir(exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.name}-{label}")
+        path = ARTIFACTS / f"{safe}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+
+def _chromium_options(profile_dir):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+        f"--user-data-dir={profile_dir}",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture
+def browser_factory(horizon_url, request):
+    """Make logged-in browsers: ``browser_factory("alice")`` (password = user name)."""
+    made = []
+
+    def make(username, password=None):
+        profile = tempfile.mkdtemp(prefix="event-viewer-chromium-")
+        service = webdriver.ChromeService(
+            executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"
+        )
+        driver = webdriver.Chrome(options=_chromium_options(profile), service=service)
+        driver.set_page_load_timeout(60)
+        browser = Browser(driver, horizon_url, f"{request.node.name}-{username}")
+        made.append((browser, profile))
+        browser.login(username, password or username)
+        return browser
+
+    yield make
+    for browser, profile in made:
+        try:
+            browser.screenshot("final")
+        finally:
+            browser.driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
