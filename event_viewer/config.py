@@ -11,6 +11,19 @@ from django.conf import settings
 #: source's error and renders the others. Keeps a hung service from hanging the page.
 DEFAULT_SOURCE_TIMEOUT = 5.0
 
+#: Messages read at most per page when matching summary text, which Cinder
+#: cannot do: the search is bounded, and the page says so.
+DEFAULT_TEXT_SCAN_LIMIT = 1000
+
+#: Most messages one "Delete all matching" deletes (it says so when there are more).
+DEFAULT_BULK_DELETE_MAX = 1000
+
+#: Most rows one export contains.
+DEFAULT_EXPORT_MAX_ROWS = 5000
+
+#: Trove pages (of its ``instances_page_size``) walked to find faults.
+DEFAULT_TROVE_MAX_PAGES = 50
+
 #: Seconds the Cinder API's version range is cached (per endpoint URL) so that
 #: microversion negotiation does not cost one extra request per page.
 DEFAULT_VERSION_CACHE_SECONDS = 300
@@ -44,3 +57,19 @@ def ssl_verify():
 def event_explanations():
     """Deployer-written advice per Cinder event id, shown on the detail page."""
     return dict(getattr(settings, "EVENT_VIEWER_EVENT_EXPLANATIONS", {}))
+
+
+def trove_max_pages():
+    return int(getattr(settings, "EVENT_VIEWER_TROVE_MAX_PAGES", DEFAULT_TROVE_MAX_PAGES))
+
+
+def text_scan_limit():
+    return int(getattr(settings, "EVENT_VIEWER_TEXT_SCAN_LIMIT", DEFAULT_TEXT_SCAN_LIMIT))
+
+
+def bulk_delete_max():
+    return int(getattr(settings, "EVENT_VIEWER_BULK_DELETE_MAX", DEFAULT_BULK_DELETE_MAX))
+
+
+def export_max_rows():
+    return int(getattr(settings, "EVENT_VIEWER_EXPORT_MAX_ROWS", DEFAULT_EXPORT_MAX_ROWS))

@@ -40,8 +40,17 @@ class Event:
     event_id: str = ""
     resource_type: str = ""
     resource_id: str = ""
+    resource_name: str = ""
     request_id: str = ""
     expires_at: datetime.datetime | None = None
+    # Admin-only: the stack trace. Only the admin views ever fill it in.
+    traceback: str = dataclasses.field(default="", repr=False)
+
+    @property
+    def sort_key(self):
+        """The merged order of all sources: time, then source and id as tie-breakers."""
+        created = self.created_at or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        return (created, self.source, self.native_id)
 
     @property
     def id(self):
@@ -67,3 +76,23 @@ class Event:
             request_id=info.get("request_id") or "",
             expires_at=parse_time(info.get("guaranteed_until")),
         )
+
+    @classmethod
+    def from_trove_instance(cls, info, with_traceback=False):
+        """From the raw ``_info`` of a Trove instance (detail view) that has a fault."""
+        fault = info.get("fault") or {}
+        return cls(
+            source="trove",
+            native_id=info["id"],
+            created_at=parse_time(fault.get("created")),
+            summary=fault.get("message") or "",
+            level="ERROR",
+            resource_type=TROVE_RESOURCE_TYPE,
+            resource_id=info["id"],
+            resource_name=info.get("name") or "",
+            traceback=(fault.get("details") or "") if with_traceback else "",
+        )
+
+
+#: The resource type the Event Viewer gives Trove faults (Trove has no such field).
+TROVE_RESOURCE_TYPE = "DATABASE_INSTANCE"

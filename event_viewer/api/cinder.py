@@ -24,12 +24,16 @@ from event_viewer.api import session as api_session
 from event_viewer.api.errors import FeatureUnavailable, SourceError
 
 SOURCE = "cinder"
+LABEL = "Block Storage (Cinder)"
 SERVICE_TYPES = ("block-storage", "block-store", "volume", "volumev3")
 
 MESSAGES_API = api_versions.APIVersion("3.3")
 PAGINATION = api_versions.APIVersion("3.5")
 # Highest microversion at which a member may filter the list by project_id.
 SCOPED_LIST_MAX = api_versions.APIVersion("3.30")
+
+# Re-exported so views can answer 404 without importing the client library.
+NotFound = cinder_exceptions.NotFound
 
 # Filter keys Cinder applies to a message list (besides project_id).
 FILTER_KEYS = ("resource_type", "resource_uuid", "event_id", "request_id", "message_level")
@@ -67,7 +71,7 @@ class MessagesClient:
         self.project_id = None if all_projects else request.user.project_id
         endpoint = api_session.endpoint_for(request, SERVICE_TYPES)
         if endpoint is None:
-            raise FeatureUnavailable(SOURCE, "Block Storage (Cinder) is not in the catalog.")
+            raise FeatureUnavailable(SOURCE, f"{LABEL} is not in the catalog.")
         self.session = api_session.user_session(request, endpoint)
         with translate_errors():
             _min, server_max = _server_version_range(self.session, endpoint)
@@ -131,7 +135,7 @@ class translate_errors:
             exc, (cinder_exceptions.Unauthorized, cinder_exceptions.NotFound)
         ):
             return False
-        label = "Block Storage (Cinder)"
+        label = LABEL
         if isinstance(exc, ks_exceptions.ConnectTimeout):
             message = f"{label} did not answer within {config.source_timeout():g} s."
         elif isinstance(exc, ks_exceptions.ConnectFailure):
@@ -149,3 +153,10 @@ class translate_errors:
         else:
             return False
         raise SourceError(SOURCE, message) from exc
+
+
+def resource_status(request, manager_name, resource_id):
+    """The status of a volume, snapshot or backup (``manager_name`` on the client)."""
+    client = MessagesClient(request).client
+    with translate_errors():
+        return getattr(client, manager_name).get(resource_id).status

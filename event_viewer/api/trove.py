@@ -1,4 +1,89 @@
-"""Trove instance faults through python-troveclient (filled in by the project-panel work)."""
+"""Trove instance faults through python-troveclient.
+
+A fault ({message, created, details}) is only in Trove's *detail* views, so the
+list uses ``GET /instances/detail`` -- one call per Trove page, never one per
+instance (reading ``.fault`` on a list item would trigger a GET per instance;
+this module reads the resource's raw ``_info`` instead). Trove caps a page at
+its ``instances_page_size`` (20 by default) and cannot sort by fault time, so
+the source walks the project's instances page by page, up to
+``EVENT_VIEWER_TROVE_MAX_PAGES``: faults are at most one per instance, so that
+cost follows the number of database instances, not of events.
+"""
+
+from keystoneauth1 import exceptions as ks_exceptions
+from troveclient import exceptions as trove_exceptions
+from troveclient.v1 import client as trove_client
+
+from event_viewer import config
+from event_viewer.api import session as api_session
+from event_viewer.api.errors import FeatureUnavailable, SourceError
 
 SOURCE = "trove"
 SERVICE_TYPES = ("database",)
+LABEL = "Database (Trove)"
+
+# Re-exported so views can answer 404 without importing the client library.
+NotFound = trove_exceptions.NotFound
+
+
+class InstancesClient:
+    """A troveclient bound to the request's user (its own project only)."""
+
+    def __init__(self, request):
+        endpoint = api_session.endpoint_for(request, SERVICE_TYPES)
+        if endpoint is None:
+            raise FeatureUnavailable(SOURCE, f"{LABEL} is not in the catalog.")
+        session = api_session.user_session(request, endpoint)
+        self.client = trove_client.Client(session=session, endpoint_override=endpoint)
+
+    def faulted_instances(self):
+        """Raw ``_info`` dicts of the project's instances that carry a fault.
+
+        Returns ``(instances, complete)``; ``complete`` is False when the walk
+        stopped at ``EVENT_VIEWER_TROVE_MAX_PAGES``.
+        """
+        faulted = []
+        marker = None
+        with translate_errors():
+            for _page in range(config.trove_max_pages()):
+                page = self.client.instances.list(detailed=True, marker=marker)
+                faulted.extend(i._info for i in page if i._info.get("fault"))
+                marker = page.next
+                if not marker:
+                    return faulted, True
+        return faulted, False
+
+    def get(self, instance_id):
+        with translate_errors():
+            return self.client.instances.get(instance_id)._info
+
+
+class translate_errors:
+    """Turn troveclient and transport failures into :class:`SourceError`.
+
+    ``Unauthorized`` (expired token: Horizon logs the user out) and ``NotFound``
+    (the view answers 404) pass through.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or isinstance(
+            exc, trove_exceptions.Unauthorized | trove_exceptions.NotFound
+        ):
+            return False
+        if isinstance(exc, ks_exceptions.ConnectTimeout):
+            message = f"{LABEL} did not answer within {config.source_timeout():g} s."
+        elif isinstance(exc, ks_exceptions.ConnectFailure):
+            message = f"{LABEL} is not reachable."
+        elif isinstance(exc, trove_exceptions.HttpError):
+            # troveclient's HTTP errors carry http_status (no .code, unlike cinderclient's).
+            message = f"{LABEL} failed (HTTP {exc.http_status}): {exc.message}"
+        elif isinstance(exc, trove_exceptions.ClientException):
+            message = f"{LABEL} failed: {exc}"
+        elif isinstance(exc, ks_exceptions.ClientException):
+            message = f"{LABEL} failed: {exc}"
+        else:
+            return False
+        raise SourceError(SOURCE, message) from exc

@@ -41,6 +41,35 @@ def cloud():
     return json.loads((home / "cloud.json").read_text())
 
 
+def cinder_message_ids(cloud, user, **filters):
+    """The ids of the user's project's messages, asked of the real Cinder directly."""
+    return {m["id"] for m in cinder_messages(cloud, user, **filters)}
+
+
+def cinder_messages(cloud, user, **filters):
+    """The user's project's messages, asked of the real Cinder directly."""
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    account = cloud["users"][user]
+    auth = v3.Password(
+        auth_url=cloud["auth_url"],
+        username=account["username"],
+        password=account["password"],
+        project_name=account["project_name"],
+        user_domain_id="default",
+        project_domain_id="default",
+    )
+    session = ks_session.Session(auth=auth, timeout=30)
+    response = session.get(
+        "/messages",
+        params={"project_id": account["project_id"], **filters},
+        endpoint_filter={"service_type": "volumev3", "interface": "public"},
+        headers={"OpenStack-API-Version": "volume 3.30"},
+    )
+    return response.json()["messages"]
+
+
 def devcloud(*args):
     """Run a devcloud command (e.g. stop-service cinder-api) and fail loudly if it fails."""
     subprocess.run([str(DEVCLOUD), *args], check=True, timeout=180)

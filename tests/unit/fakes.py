@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 from cinderclient.v3 import messages as cinder_messages
+from troveclient.v1 import instances as trove_instances
 
 from event_viewer.api.errors import SourceError
 
@@ -38,6 +39,50 @@ def cinder_messages_newest_first(count, start=None):
     ]
 
 
+def trove_instance(fault_message=None, fault_created="2026-11-22T09:30:00", details=None, **fields):
+    """A real troveclient ``Instance`` resource as ``GET /instances/detail`` returns it."""
+    info = {
+        "id": str(uuid.uuid4()),
+        "name": "db-" + uuid.uuid4().hex[:6],
+        "status": "ERROR" if fault_message else "ACTIVE",
+        "created": "2026-11-22T09:00:00",
+        "updated": "2026-11-22T09:30:00",
+        "datastore": {"type": "mysql", "version": "8.0"},
+        "links": [],
+    }
+    if fault_message:
+        info["fault"] = {"message": fault_message, "created": fault_created, "details": details}
+    info.update(fields)
+    # A real manager (no API behind it): troveclient resources need one to exist.
+    return trove_instances.Instance(trove_instances.Instances(None), info, loaded=True)
+
+
+class FakeInstancesClient:
+    """Plays ``event_viewer.api.trove.InstancesClient`` over in-memory instances."""
+
+    def __init__(self, instances=(), error=None):
+        self.instances = list(instances)
+        self.error = error
+        self.calls = 0
+
+    def __call__(self, request):
+        return self
+
+    def faulted_instances(self):
+        self.calls += 1
+        if self.error:
+            raise self.error
+        return [i._info for i in self.instances if i._info.get("fault")], True
+
+    def get(self, instance_id):
+        for instance in self.instances:
+            if instance.id == instance_id:
+                return instance._info
+        from troveclient import exceptions
+
+        raise exceptions.NotFound(404)
+
+
 class FakeMessagesClient:
     """Plays ``event_viewer.api.cinder.MessagesClient`` over an in-memory list.
 
@@ -53,6 +98,19 @@ class FakeMessagesClient:
     def __call__(self, request, all_projects=False):
         self.all_projects = all_projects
         return self
+
+    def get(self, message_id):
+        for message in self.messages:
+            if message.id == message_id:
+                return message
+        from cinderclient import exceptions
+
+        raise exceptions.NotFound(404)
+
+    def delete(self, message_id):
+        self.get(message_id)
+        self.deleted = [*getattr(self, "deleted", []), message_id]
+        self.messages = [m for m in self.messages if m.id != message_id]
 
     def list(self, filters=None, marker=None, limit=None, sort_dir="desc"):
         self.calls.append(

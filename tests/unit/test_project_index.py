@@ -1,74 +1,147 @@
-"""The Project -> Event Viewer index view, with the Cinder client faked at the api boundary."""
+"""The Project -> Event Viewer index view, with the clients faked at the api boundary."""
 
 from unittest import mock
 
 from django.urls import reverse
 
+from event_viewer import paging
 from event_viewer.api.errors import SourceError
 from tests.unit import fakes, helpers
 
 INDEX_URL = reverse("horizon:project:event_viewer:index")
+FILTER_PARAM = "events__filter__q"
 
 
 class IndexViewTests(helpers.TestCase):
-    def _get(self, fake, url=INDEX_URL):
-        with mock.patch("event_viewer.api.cinder.MessagesClient", fake):
-            return self.client.get(url)
+    def _get(self, messages=None, instances=None, url=INDEX_URL, data=None, method="get"):
+        self.messages = (
+            messages
+            if isinstance(messages, fakes.FakeMessagesClient)
+            else fakes.FakeMessagesClient(messages or [])
+        )
+        self.instances = (
+            instances
+            if isinstance(instances, fakes.FakeInstancesClient)
+            else fakes.FakeInstancesClient(instances or [])
+        )
+        with (
+            mock.patch("event_viewer.api.cinder.MessagesClient", self.messages),
+            mock.patch("event_viewer.api.trove.InstancesClient", self.instances),
+        ):
+            return getattr(self.client, method)(url, data or {})
 
-    def test_lists_the_projects_messages(self):
-        message = fakes.cinder_message(request_id="req-visible-1")
-        fake = fakes.FakeMessagesClient([message])
-        response = self._get(fake)
+    def _set_filter(self, field, value):
+        """Type into Horizon's filter box: a POST that the view stores in the session."""
+        response = self._get(
+            method="post", data={FILTER_PARAM: value, FILTER_PARAM + "_field": field}
+        )
+        self.assertIn(response.status_code, (200, 302))
+
+    def test_lists_messages_and_faults_newest_first(self):
+        message = fakes.cinder_message(request_id="req-visible-1", created_at="2026-11-22T10:00:00")
+        fault = fakes.trove_instance(
+            "Polling request timed out.", fault_created="2026-11-22T11:00:00", name="orders-db"
+        )
+        response = self._get([message], [fault])
         self.assertEqual(200, response.status_code)
+        rows = response.context["table"].data
+        self.assertEqual(["trove", "cinder"], [e.source for e in rows])
         self.assertContains(response, "req-visible-1")
-        self.assertContains(response, "Could not find any available weighted backend.")
-        self.assertContains(response, "VOLUME_VOLUME_001_003")
-        self.assertFalse(fake.all_projects)
+        self.assertContains(response, "Polling request timed out.")
+        self.assertContains(response, "orders-db")
+        self.assertFalse(self.messages.all_projects)
 
     def test_service_text_is_escaped(self):
         message = fakes.cinder_message(user_message="<script>alert(1)</script>")
-        response = self._get(fakes.FakeMessagesClient([message]))
+        fault = fakes.trove_instance("<img src=x onerror=alert(2)>", name="<b>db</b>")
+        response = self._get([message], [fault])
         self.assertNotContains(response, "<script>alert(1)</script>")
         self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+        self.assertNotContains(response, "<img src=x")
+        self.assertNotContains(response, "<b>db</b>")
 
-    def test_a_failing_source_is_shown_and_logged(self):
+    def test_a_failing_source_is_shown_and_logged_and_the_other_still_renders(self):
         error = SourceError("cinder", "Block Storage (Cinder) is not reachable.")
-        fake = fakes.FakeMessagesClient(error=error)
+        fault = fakes.trove_instance("Polling request timed out.")
         with self.assertLogs("event_viewer", "WARNING") as logs:
-            response = self._get(fake)
+            response = self._get(fakes.FakeMessagesClient(error=error), [fault])
         self.assertEqual(200, response.status_code)
         self.assertMessageCount(response, error=1)
+        self.assertContains(response, "Block Storage (Cinder) is not reachable.")
+        self.assertContains(response, "Polling request timed out.")
         self.assertIn("Block Storage (Cinder) is not reachable.", logs.output[0])
 
-    def test_first_page_fetches_one_more_row_than_it_shows_and_links_next(self):
+    def test_first_page_asks_each_source_for_one_more_row_than_it_shows(self):
         messages = fakes.cinder_messages_newest_first(25)
-        fake = fakes.FakeMessagesClient(messages)
-        response = self._get(fake)
+        response = self._get(messages)
         table = response.context["table"]
         self.assertEqual(20, len(table.data))
         self.assertEqual(
-            [{"filters": None, "marker": None, "limit": 21, "sort_dir": "desc"}], fake.calls
+            [{"filters": {}, "marker": None, "limit": 21, "sort_dir": "desc"}], self.messages.calls
         )
         self.assertTrue(table.has_more_data())
         self.assertFalse(table.has_prev_data())
-        self.assertContains(response, f"marker={messages[19].id}")
+        self.assertContains(response, "marker=" + table.get_marker())
 
     def test_next_then_prev_pages_walk_the_list(self):
         messages = fakes.cinder_messages_newest_first(25)
-        fake = fakes.FakeMessagesClient(messages)
-        second = self._get(fake, f"{INDEX_URL}?marker={messages[19].id}").context["table"]
+        first = self._get(messages).context["table"]
+        second = self._get(messages, url=f"{INDEX_URL}?marker={first.get_marker()}")
+        second = second.context["table"]
         self.assertEqual([m.id for m in messages[20:]], [e.native_id for e in second.data])
         self.assertFalse(second.has_more_data())
         self.assertTrue(second.has_prev_data())
 
-        back = self._get(fake, f"{INDEX_URL}?prev_marker={messages[20].id}").context["table"]
+        back = self._get(messages, url=f"{INDEX_URL}?prev_marker={second.get_prev_marker()}")
+        back = back.context["table"]
         self.assertEqual([m.id for m in messages[:20]], [e.native_id for e in back.data])
         self.assertFalse(back.has_prev_data())
         self.assertTrue(back.has_more_data())
 
-    def test_bad_marker_gets_a_clear_message_not_a_500(self):
-        fake = fakes.FakeMessagesClient(fakes.cinder_messages_newest_first(3))
-        response = self._get(fake, f"{INDEX_URL}?marker=not-a-message")
+    def test_oldest_first_is_asked_of_the_api(self):
+        messages = fakes.cinder_messages_newest_first(3)
+        response = self._get(messages, url=f"{INDEX_URL}?sort=asc")
+        self.assertEqual("asc", self.messages.calls[0]["sort_dir"])
+        self.assertEqual(
+            [m.id for m in reversed(messages)],
+            [e.native_id for e in response.context["table"].data],
+        )
+        self.assertContains(response, "Newest first")
+
+    def test_edited_marker_gets_a_clear_message_not_a_500(self):
+        response = self._get(
+            fakes.cinder_messages_newest_first(3), url=f"{INDEX_URL}?marker=not-a-marker"
+        )
         self.assertEqual(200, response.status_code)
         self.assertMessageCount(response, error=1)
-        self.assertContains(response, "Invalid marker not-a-message")
+        self.assertContains(response, "That page link is not valid")
+        self.assertEqual([], self.messages.calls)
+
+    def test_marker_unknown_to_cinder_is_reported(self):
+        marker = paging.Marker({"cinder": "no-such-message"}).encode()
+        response = self._get(
+            fakes.cinder_messages_newest_first(3), url=f"{INDEX_URL}?marker={marker}"
+        )
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "Invalid marker no-such-message")
+
+    def test_filter_is_sent_to_cinder_and_applied_to_trove(self):
+        self._set_filter("level", "ERROR")
+        fault = fakes.trove_instance("Polling request timed out.")
+        response = self._get([fakes.cinder_message()], [fault])
+        self.assertEqual({"message_level": "ERROR"}, self.messages.calls[0]["filters"])
+        self.assertEqual(2, len(response.context["table"].data))
+
+    def test_invalid_filter_value_says_so_instead_of_an_empty_table(self):
+        self._set_filter("resource_id", "not-a-uuid")
+        response = self._get([fakes.cinder_message()])
+        self.assertEqual(200, response.status_code)
+        self.assertMessageCount(response, error=1)
+        self.assertContains(response, "A resource ID is a UUID")
+        self.assertEqual([], self.messages.calls)
+
+    def test_source_filter_asks_only_that_source(self):
+        self._set_filter("source", "Database")
+        response = self._get([fakes.cinder_message()], [fakes.trove_instance("boom")])
+        self.assertEqual([], self.messages.calls)
+        self.assertEqual(["trove"], [e.source for e in response.context["table"].data])

@@ -87,10 +87,14 @@ def own_messages(sess, project_id, **filters):
 
 def real_failure(alice, alpha_id):
     """(a): one volume create that only the scheduler can reject; returns the message."""
-    found = own_messages(alice, alpha_id, event_id=NO_BACKEND_EVENT)
-    if found:
-        say(f"alpha already has the real {NO_BACKEND_EVENT} message")
-        return found[-1]
+    # The real one is the scheduler's message about our unschedulable volume (other
+    # seeded messages may carry the same event id); tests may have deleted it.
+    volumes = call(alice, "volumev3", "GET", "/volumes", params={"name": NO_BACKEND_VOLUME})
+    for volume in volumes["volumes"]:
+        found = own_messages(alice, alpha_id, event_id=NO_BACKEND_EVENT, resource_uuid=volume["id"])
+        if found:
+            say(f"alpha already has the real {NO_BACKEND_EVENT} message")
+            return found[0]
     say(f"as alice: creating volume {NO_BACKEND_VOLUME!r} (no backend can take it)")
     volume = call(
         alice,

@@ -1,7 +1,15 @@
+"""The admin panel's URLs: the project panel's patterns, bound to the admin views."""
+
 from django.urls import re_path
 
 from event_viewer.content.admin import views
+from event_viewer.content.project import urls as project_urls
 
 urlpatterns = [
-    re_path(r"^$", views.IndexView.as_view(), name="index"),
+    re_path(
+        pattern.pattern.regex.pattern,
+        getattr(views, pattern.callback.view_class.__name__).as_view(),
+        name=pattern.name,
+    )
+    for pattern in project_urls.urlpatterns
 ]

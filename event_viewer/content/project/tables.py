@@ -1,43 +1,215 @@
 """The Event Viewer table of the project panel (the admin table subclasses it)."""
 
+import logging
+import sys
+
+from django import urls
 from django.template import defaultfilters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from horizon import tables
+from django.utils.translation import ngettext_lazy
+from horizon import exceptions, messages, tables
+
+from event_viewer import filters
+from event_viewer.api import cinder
+from event_viewer.api.errors import SourceError
+
+LOG = logging.getLogger(__name__)
+
+# Horizon detail pages of the resources a failure can be about.
+RESOURCE_DETAIL_URLS = {
+    "VOLUME": "horizon:project:volumes:detail",
+    "VOLUME_SNAPSHOT": "horizon:project:snapshots:detail",
+    "VOLUME_BACKUP": "horizon:project:backups:detail",
+    "DATABASE_INSTANCE": "horizon:project:databases:detail",
+}
 
 
-def _resource(event):
-    return " ".join(part for part in (event.resource_type, event.resource_id) if part)
+def resource_label(event):
+    name = event.resource_name or event.resource_id
+    return " ".join(part for part in (event.resource_type, name) if part)
 
 
-def _local_time(value):
+def resource_url(event):
+    """The Horizon page of the event's resource, when that panel is installed."""
+    url_name = RESOURCE_DETAIL_URLS.get(event.resource_type)
+    if not url_name or not event.resource_id:
+        return None
+    try:
+        return urls.reverse(url_name, args=(event.resource_id,))
+    except urls.NoReverseMatch:
+        return None
+
+
+def local_time(value):
     """A timestamp in the user's Horizon timezone (set by Horizon's middleware)."""
     if value is None:
         return ""
     return defaultfilters.date(timezone.localtime(value), "Y-m-d H:i:s")
 
 
+class EventFilterAction(tables.FilterAction):
+    """Horizon's filter box, applied by the sources (server side), not in the browser."""
+
+    name = "filter"
+    filter_type = "server"
+    filter_choices = tuple((field, label, True) for field, (label, _v) in filters.FIELDS.items())
+
+
+def filter_session_key(table_name):
+    """Where Horizon keeps a table's server-side filter value (``<key>_field``: its field).
+
+    Horizon's ``FilterAction.get_param_name()`` with the default ``param_name`` "q";
+    views without a table instance (export, delete-matching) read it from here.
+    """
+    return "__".join([table_name, EventFilterAction.name, "q"])
+
+
+class SortAction(tables.LinkAction):
+    """Flips the order (newest or oldest first), which the API applies."""
+
+    name = "sort"
+    verbose_name = _("Oldest first")
+    classes = ("btn-default",)
+    icon = "sort"
+
+    def get_link_url(self, datum=None):
+        return "?sort=" + ("asc" if self.table.newest_first else "desc")
+
+    def allowed(self, request, datum=None):
+        # Horizon asks this on every render of the table actions: the one place
+        # to label the button with the order it switches to.
+        self.verbose_name = _("Oldest first") if self.table.newest_first else _("Newest first")
+        return True
+
+
+def _is_message(datum):
+    return datum is not None and datum.source == cinder.SOURCE
+
+
+class DeleteMessages(tables.DeleteAction):
+    """Deletes Cinder messages; each failure is reported with its reason."""
+
+    help_text = _("Deleted messages cannot be restored. Database faults cannot be deleted.")
+    policy_rules = (("volume", "message:delete"),)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Delete Message", "Delete Messages", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Deleted Message", "Deleted Messages", count)
+
+    def allowed(self, request, datum=None):
+        # Trove faults have no delete API: no checkbox, no button for them.
+        return datum is None or _is_message(datum)
+
+    def delete(self, request, obj_id):
+        source, _sep, message_id = obj_id.partition(":")
+        try:
+            if source != cinder.SOURCE:
+                raise SourceError(source, _("only Block Storage messages can be deleted"))
+            self.table.messages_client(request).delete(message_id)
+        except (SourceError, cinder.NotFound) as error:
+            reason = getattr(error, "message", None) or _("it no longer exists")
+            messages.error(
+                request,
+                _("Could not delete message %(id)s: %(reason)s") % {"id": obj_id, "reason": reason},
+            )
+            LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
+            # Handled: Horizon must not add its own aggregate message for it.
+            raise exceptions.HandledException(sys.exc_info()) from error
+
+
+class DeleteMatching(tables.LinkAction):
+    name = "delete_matching"
+    verbose_name = _("Delete All Matching")
+    url = "horizon:project:event_viewer:delete_matching"
+    classes = ("ajax-modal", "btn-danger")
+    icon = "trash"
+    policy_rules = (("volume", "message:delete"),)
+
+
+class ExportAction(tables.LinkAction):
+    """Download the filtered table (not just this page)."""
+
+    name = "export"
+    classes = ("btn-default",)
+    icon = "download"
+    format = None
+
+    def get_link_url(self, datum=None):
+        return urls.reverse(self.table.export_url_name, args=(self.format,))
+
+
+class ExportCSV(ExportAction):
+    name = "export_csv"
+    verbose_name = _("Export CSV")
+    format = "csv"
+
+
+class ExportJSON(ExportAction):
+    name = "export_json"
+    verbose_name = _("Export JSON")
+    format = "json"
+
+
+class EventRow(tables.Row):
+    def can_be_selected(self, datum):
+        # Only messages can be deleted: no checkbox that would pretend otherwise.
+        return _is_message(datum)
+
+
 class EventsTable(tables.DataTable):
-    created_at = tables.Column("created_at", verbose_name=_("Time"), filters=(_local_time,))
+    created_at = tables.Column(
+        "created_at",
+        verbose_name=_("Time"),
+        filters=(local_time,),
+        link="horizon:project:event_viewer:detail",
+    )
     source = tables.Column("source_label", verbose_name=_("Source"))
-    resource = tables.Column(_resource, verbose_name=_("Resource"))
+    resource = tables.Column(resource_label, verbose_name=_("Resource"), link=resource_url)
     event_id = tables.Column("event_id", verbose_name=_("Event"))
     level = tables.Column("level", verbose_name=_("Level"))
     summary = tables.Column("summary", verbose_name=_("Summary"), truncate=160)
     request_id = tables.Column("request_id", verbose_name=_("Request ID"))
-    expires_at = tables.Column("expires_at", verbose_name=_("Expires"), filters=(_local_time,))
+    expires_at = tables.Column("expires_at", verbose_name=_("Expires"), filters=(local_time,))
+
+    export_url_name = "horizon:project:event_viewer:export"
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Set by the view for the page it shows.
+        self.page = None
+        self.newest_first = True
+        self.messages_client = lambda request: cinder.MessagesClient(request)
 
     def get_object_id(self, datum):
         return datum.id
 
+    def get_object_display(self, datum):
+        return datum.id
+
+
     def get_marker(self):
-        return self.data[-1].native_id if self.data else ""
+        return self.page.next_marker.encode() if self.page and self.page.next_marker else ""
 
     def get_prev_marker(self):
-        return self.data[0].native_id if self.data else ""
+        return self.page.prev_marker.encode() if self.page and self.page.prev_marker else ""
 
     class Meta:
         name = "events"
         verbose_name = _("Failures")
         pagination_param = "marker"
         prev_pagination_param = "prev_marker"
+        table_actions = (
+            EventFilterAction,
+            SortAction,
+            ExportCSV,
+            ExportJSON,
+            DeleteMatching,
+            DeleteMessages,
+        )
+        row_actions = (DeleteMessages,)
+        row_class = EventRow

@@ -1,64 +1,207 @@
-"""Views of the Project -> Event Viewer panel."""
+"""Views of the Project -> Event Viewer panel: index, detail, delete-matching, export.
+
+The admin panel's views subclass these and widen their scope (see
+``event_viewer.content.admin.views``); the scope lives in :meth:`scope_kwargs`.
+"""
 
 import logging
 
+from django import http, urls
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from horizon import messages, tables
+from horizon import exceptions, forms, messages, tables, views
 
-from event_viewer import config
-from event_viewer.api import cinder
+from event_viewer import cinder_events, config, filters, paging, sources
+from event_viewer.api import cinder, trove
 from event_viewer.api.errors import SourceError
+from event_viewer.content.project import forms as project_forms
 from event_viewer.content.project import tables as project_tables
 from event_viewer.events import Event
 
 LOG = logging.getLogger(__name__)
 
+SORT_SESSION_KEY = "event_viewer_newest_first"
 
-class IndexView(tables.DataTableView):
+
+class ScopeMixin:
+    """What this panel may see: the user's project (the admin panel: all projects)."""
+
+    all_projects = False
     table_class = project_tables.EventsTable
+    url_namespace = "horizon:project:event_viewer"
+
+    def sources_for(self, query):
+        candidates = [
+            sources.CinderSource(self.request, query, all_projects=self.all_projects),
+            sources.TroveSource(self.request, query, with_traceback=self.all_projects),
+        ]
+        return [source for source in candidates if query.wants(source.name)]
+
+    def messages_client(self, request):
+        return cinder.MessagesClient(request, all_projects=self.all_projects)
+
+    def current_query(self):
+        """The query of the filter the user set in the table's filter box (kept in the session)."""
+        param = project_tables.filter_session_key(self.table_class._meta.name)
+        value = self.request.session.get(param, "")
+        field = self.request.session.get(param + "_field")
+        return filters.parse(field, value)
+
+    def log_source_error(self, error):
+        LOG.warning(
+            "Event Viewer: source %s failed for user %s project %s: %s",
+            error.source,
+            self.request.user.id,
+            self.request.user.project_id,
+            error.message,
+        )
+
+
+class IndexView(ScopeMixin, tables.DataTableView):
     page_title = _("Event Viewer")
     template_name = "event_viewer/index.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._more = False
-        self._prev = False
+        self._page = None
 
     def has_more_data(self, table):
-        return self._more
+        return bool(self._page and self._page.next_marker)
 
     def has_prev_data(self, table):
-        return self._prev
+        return bool(self._page and self._page.prev_marker)
 
-    def messages_client(self):
-        """The Cinder client for this panel's scope (the admin view widens it)."""
-        return cinder.MessagesClient(self.request)
+    def get_tables(self):
+        tables_by_name = super().get_tables()
+        self.table.messages_client = self.messages_client
+        return tables_by_name
+
+    def _newest_first(self):
+        wanted = self.request.GET.get("sort")
+        if wanted in ("asc", "desc"):
+            self.request.session[SORT_SESSION_KEY] = wanted == "desc"
+        return self.request.session.get(SORT_SESSION_KEY, True)
+
+    def _marker(self, filter_changed, newest_first):
+        table = self.table_class._meta
+        text = self.request.GET.get(table.pagination_param) or self.request.GET.get(
+            table.prev_pagination_param
+        )
+        if not text or filter_changed or "sort" in self.request.GET:
+            return paging.Marker({}, newest_first)
+        marker = paging.Marker.decode(text)
+        if marker.newest_first != newest_first:
+            return paging.Marker({}, newest_first)
+        return marker
+
+    def _show_problem(self, text):
+        messages.error(self.request, text)
+        self.table._no_data_message = text
 
     def get_data(self):
-        table = self.table_class
-        marker = self.request.GET.get(table._meta.pagination_param)
-        prev_marker = self.request.GET.get(table._meta.prev_pagination_param)
-        limit = config.page_size(self.request)
+        filter_changed = self.handle_server_filter(self.request)
+        newest_first = self._newest_first()
+        self.table.newest_first = newest_first
         try:
-            client = self.messages_client()
-            if prev_marker:
-                page = client.list(marker=prev_marker, limit=limit + 1, sort_dir="asc")
-                self._prev = len(page) > limit
-                self._more = True
-                page = list(reversed(page[:limit]))
-            else:
-                page = client.list(marker=marker, limit=limit + 1, sort_dir="desc")
-                self._more = len(page) > limit
-                self._prev = bool(marker)
-                page = page[:limit]
-        except SourceError as error:
-            # The user sees the reason; the operator's log gets it with who asked.
-            LOG.warning(
-                "Event Viewer: source %s failed for project %s: %s",
-                error.source,
-                self.request.user.project_id,
-                error.message,
-            )
-            messages.error(self.request, error.message)
+            query = self.current_query()
+            marker = self._marker(filter_changed, newest_first)
+        except filters.InvalidFilter as error:
+            self._show_problem(_("Invalid filter: %s") % error)
             return []
-        return [Event.from_cinder_message(message) for message in page]
+        except paging.BadMarker:
+            self._show_problem(
+                _("That page link is not valid (edited or outdated). Start from the first page.")
+            )
+            return []
+        page, errors, notes = sources.fetch_page(
+            self.sources_for(query), marker, config.page_size(self.request)
+        )
+        for error in errors:
+            self.log_source_error(error)
+            messages.error(self.request, error.message)
+        for note in notes:
+            messages.info(self.request, note)
+        if errors and all(e.bad_request for e in errors) and not page.events:
+            self.table._no_data_message = _("No events: the request was rejected (see above).")
+        self._page = self.table.page = page
+        return page.events
+
+
+class DetailView(ScopeMixin, views.HorizonTemplateView):
+    template_name = "event_viewer/detail.html"
+    page_title = _("Event {{ event.id }}")
+
+    def get_event(self, source, native_id):
+        try:
+            if source == cinder.SOURCE:
+                return Event.from_cinder_message(self.messages_client(self.request).get(native_id))
+            if source == trove.SOURCE:
+                info = trove.InstancesClient(self.request).get(native_id)
+                if info.get("fault"):
+                    return Event.from_trove_instance(info, with_traceback=self.all_projects)
+        except (cinder.NotFound, trove.NotFound):
+            pass
+        except SourceError as error:
+            self.log_source_error(error)
+            exceptions.handle(self.request, error.message, redirect=self.index_url())
+        raise http.Http404(_("No such event."))
+
+    def index_url(self):
+        return urls.reverse(self.url_namespace + ":index")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source, _sep, native_id = kwargs["event_ref"].partition(":")
+        event = self.get_event(source, native_id)
+        context["event"] = event
+        context["decoded"] = cinder_events.decode(event.event_id)
+        context["explanation"] = cinder_events.explanation(event.event_id)
+        context["resource_url"] = project_tables.resource_url(event)
+        context["time_left"] = event.expires_at - timezone.now() if event.expires_at else None
+        context["resource_status"] = sources.resource_status(self.request, event)
+        context["url"] = self.index_url()
+        context["show_traceback"] = False
+        return context
+
+
+class DeleteMatchingView(ScopeMixin, forms.ModalFormView):
+    form_class = project_forms.DeleteMatchingForm
+    template_name = "event_viewer/delete_matching.html"
+    modal_id = "delete_matching_modal"
+    page_title = _("Delete All Matching Messages")
+    submit_label = _("Delete Messages")
+
+    def get_success_url(self):
+        return urls.reverse(self.url_namespace + ":index")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["view"] = self
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_url"] = urls.reverse(self.url_namespace + ":delete_matching")
+        context["cancel_url"] = self.get_success_url()
+        form = context["form"]
+        context["count"], context["complete"] = form.count, form.complete
+        context["query"] = form.query
+        context["problem"] = form.problem
+        return context
+
+
+class ExportView(ScopeMixin, views.APIView):
+    """The filtered table as CSV or JSON, through django-tables2's export."""
+
+    def get(self, request, *args, **kwargs):
+        from event_viewer import export
+
+        try:
+            query = self.current_query()
+        except filters.InvalidFilter as error:
+            messages.error(request, _("Invalid filter: %s") % error)
+            return http.HttpResponseRedirect(urls.reverse(self.url_namespace + ":index"))
+        events, errors = export.collect(self.sources_for(query), config.export_max_rows())
+        for error in errors:
+            self.log_source_error(error)
+        return export.response(kwargs["format"], events, errors)

@@ -1,0 +1,234 @@
+"""The sources of the failure inbox and one merged page over them.
+
+A source turns one API into :class:`~event_viewer.events.Event` rows in time
+order after a cursor, applying the filters its API can apply and the others
+itself. :func:`fetch_page` asks all sources at once (in threads, so a slow one
+costs its timeout, not the sum) and merges their answers.
+"""
+
+import concurrent.futures
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from event_viewer import config, paging
+from event_viewer.api import cinder, trove
+from event_viewer.api.errors import SourceError
+from event_viewer.events import Event
+
+# Query field -> Cinder message filter key (Cinder applies these itself).
+CINDER_FILTERS = {
+    "resource_type": "resource_type",
+    "resource_id": "resource_uuid",
+    "event_id": "event_id",
+    "request_id": "request_id",
+    "level": "message_level",
+}
+
+
+def matches_text(event, text):
+    return not text or text.lower() in event.summary.lower()
+
+
+class CinderSource:
+    """Cinder user messages; everything but the summary text is filtered by Cinder."""
+
+    name = cinder.SOURCE
+    label = cinder.LABEL
+
+    def __init__(self, request, query, all_projects=False):
+        self.query = query
+        self.request = request
+        self.all_projects = all_projects
+        self.notes = []
+        self.truncated = False
+
+    def cursor_of(self, event):
+        return event.native_id
+
+    def fetch(self, cursor, limit, newest_first):
+        client = cinder.MessagesClient(self.request, all_projects=self.all_projects)
+        filters = {
+            key: getattr(self.query, field)
+            for field, key in CINDER_FILTERS.items()
+            if getattr(self.query, field)
+        }
+        sort_dir = "desc" if newest_first else "asc"
+        if not self.query.text:
+            listed = client.list(filters=filters, marker=cursor, limit=limit, sort_dir=sort_dir)
+            return [Event.from_cinder_message(m) for m in listed]
+        return self._scan_for_text(client, filters, cursor, limit, sort_dir)
+
+    def _scan_for_text(self, client, filters, cursor, limit, sort_dir):
+        """Cinder cannot match text: read pages and keep matches, up to the scan limit.
+
+        Sets ``truncated`` when the limit stopped the search before the page was
+        full, and says so in the page's notes.
+        """
+        found, scanned = [], 0
+        scan_limit = config.text_scan_limit()
+        while len(found) < limit:
+            chunk = min(max(limit, 100), scan_limit - scanned)
+            if chunk <= 0:
+                self.truncated = True
+                self.notes.append(
+                    _(
+                        "Block Storage cannot search summaries: the Event Viewer searched %d "
+                        "messages from this point and stopped; older ones may match too."
+                    )
+                    % scanned
+                )
+                break
+            listed = client.list(filters=filters, marker=cursor, limit=chunk, sort_dir=sort_dir)
+            scanned += len(listed)
+            events = [Event.from_cinder_message(m) for m in listed]
+            found.extend(e for e in events if matches_text(e, self.query.text))
+            if len(listed) < chunk:
+                break
+            cursor = listed[-1].id
+        return found[:limit]
+
+
+class TroveSource:
+    """Trove instance faults; Trove has no filters, so all are applied here."""
+
+    name = trove.SOURCE
+    label = trove.LABEL
+
+    def __init__(self, request, query, with_traceback=False):
+        self.query = query
+        self.request = request
+        self.with_traceback = with_traceback
+        self.notes = []
+
+    def cursor_of(self, event):
+        return f"{event.created_at.isoformat() if event.created_at else ''}|{event.native_id}"
+
+    def _key_of_cursor(self, cursor):
+        created, _sep, native_id = cursor.partition("|")
+        try:
+            when = datetime.datetime.fromisoformat(created) if created else None
+        except ValueError as exc:
+            raise paging.BadMarker(cursor) from exc
+        probe = Event(source=self.name, native_id=native_id, created_at=when, summary="")
+        return probe.sort_key
+
+    def _wanted(self, event):
+        q = self.query
+        return (
+            (not q.resource_type or q.resource_type == event.resource_type)
+            and (not q.resource_id or q.resource_id == event.resource_id)
+            and not q.event_id
+            and not q.request_id
+            and (not q.level or q.level == event.level)
+            and matches_text(event, q.text)
+        )
+
+    def fetch(self, cursor, limit, newest_first):
+        instances, complete = trove.InstancesClient(self.request).faulted_instances()
+        if not complete:
+            self.notes.append(
+                _("Database: only the first %d pages of instances were searched for faults.")
+                % config.trove_max_pages()
+            )
+        if not self.query.is_empty and not self.query.source:
+            self.notes.append(
+                _(
+                    "Database faults are filtered by the Event Viewer (Trove has "
+                    "no filters); event and request IDs never match them."
+                )
+            )
+        events = sorted(
+            (Event.from_trove_instance(i, self.with_traceback) for i in instances),
+            key=lambda e: e.sort_key,
+            reverse=newest_first,
+        )
+        events = [e for e in events if self._wanted(e)]
+        if cursor:
+            key = self._key_of_cursor(cursor)
+            if newest_first:
+                events = [e for e in events if e.sort_key < key]
+            else:
+                events = [e for e in events if e.sort_key > key]
+        return events[:limit]
+
+
+def fetch_page(sources, marker, limit):
+    """One merged page: ``(page, errors, notes)``; a failing source becomes an error."""
+    fetched, errors, notes = {}, [], []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(len(sources), 1))
+    try:
+        futures = {
+            source.name: pool.submit(
+                source.fetch,
+                marker.cursors.get(source.name),
+                limit + 1,
+                marker.fetch_newest_first,
+            )
+            for source in sources
+        }
+        # Every HTTP call has the session timeout; this bounds sources that make
+        # several calls (Trove's page walk, Cinder's text scan) as a whole.
+        deadline = config.source_timeout() * 2
+        for source in sources:
+            try:
+                fetched[source.name] = futures[source.name].result(timeout=deadline)
+            except concurrent.futures.TimeoutError:
+                fetched[source.name] = None
+                errors.append(
+                    SourceError(
+                        source.name,
+                        _("%(source)s did not answer within %(seconds)g s.")
+                        % {"source": source.label, "seconds": deadline},
+                    )
+                )
+            except SourceError as error:
+                fetched[source.name] = None
+                errors.append(error)
+            notes.extend(source.notes)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    cursor_of = {source.name: source.cursor_of for source in sources}
+    page = paging.merge_page(fetched, marker, limit, lambda e: cursor_of[e.source](e))
+    return page, errors, notes
+
+
+def matching_message_ids(request, query, all_projects, most):
+    """Ids of the Cinder messages matching ``query``: ``(ids, complete)``, at most ``most``."""
+    source = CinderSource(request, query, all_projects=all_projects)
+    ids, cursor = [], None
+    while True:
+        want = min(100, most - len(ids))
+        chunk = source.fetch(cursor, want + 1, newest_first=True)
+        ids.extend(event.native_id for event in chunk[:want])
+        if source.truncated:
+            return ids, False
+        if len(chunk) <= want:
+            return ids, True
+        if len(ids) >= most:
+            return ids, False
+        cursor = ids[-1]
+
+
+# Cinder resource type -> how to read its current status.
+_CINDER_RESOURCES = {
+    "VOLUME": "volumes",
+    "VOLUME_SNAPSHOT": "volume_snapshots",
+    "VOLUME_BACKUP": "backups",
+}
+
+
+def resource_status(request, event):
+    """The current status of the event's resource, 'deleted', or '' when unknown."""
+    try:
+        if event.source == cinder.SOURCE and event.resource_type in _CINDER_RESOURCES:
+            return cinder.resource_status(
+                request, _CINDER_RESOURCES[event.resource_type], event.resource_id
+            )
+        if event.source == trove.SOURCE:
+            return trove.InstancesClient(request).get(event.resource_id).get("status", "")
+    except (cinder.NotFound, trove.NotFound):
+        return _("deleted")
+    except SourceError as error:
+        return _("unknown (%s)") % error.message
+    return ""
