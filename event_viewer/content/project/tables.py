@@ -191,7 +191,6 @@ class EventsTable(tables.DataTable):
     def get_object_display(self, datum):
         return datum.id
 
-
     def get_marker(self):
         return self.page.next_marker.encode() if self.page and self.page.next_marker else ""
 
