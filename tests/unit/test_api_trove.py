@@ -58,19 +58,12 @@ class TroveTestCase(helpers.TestCase):
         self.use_catalog([*copy.deepcopy(self.service_catalog), DATABASE_SERVICE])
 
     def use_catalog(self, catalog):
-        """Log the test user in again with ``catalog`` (as Horizon's _setup_user does)."""
-        self.setActiveUser(
-            id=self.user.id,
-            token=self.token,
-            username=self.user.name,
-            domain_id=self.domain.id,
-            user_domain_name=self.domain.name,
-            user_domain_id=self.domain.id,
-            tenant_id=self.tenant.id,
-            service_catalog=catalog,
-            authorized_tenants=self.tenants.list(),
-            roles=[{"id": "2", "name": "member"}],
-        )
+        """Log the test user in again with ``catalog``.
+
+        Horizon's own ``_setup_user`` knows which user fields its Horizon
+        version takes (25.7 and 27 differ).
+        """
+        self._setup_user(service_catalog=catalog)
         self.request.user = auth_utils.get_user(self.request)
 
 
