@@ -17,11 +17,10 @@ from cinderclient import api_versions
 from cinderclient import exceptions as cinder_exceptions
 from cinderclient.v3 import client as cinder_client
 from django.core.cache import cache
-from keystoneauth1 import exceptions as ks_exceptions
 
 from event_viewer import config
 from event_viewer.api import session as api_session
-from event_viewer.api.errors import FeatureUnavailable, SourceError
+from event_viewer.api.errors import ErrorTranslator, FeatureUnavailable
 
 SOURCE = "cinder"
 LABEL = "Block Storage (Cinder)"
@@ -119,40 +118,16 @@ class MessagesClient:
             self.client.messages.delete(message_id)
 
 
-class translate_errors:
-    """Turn client and transport failures into :class:`SourceError`.
-
-    ``Unauthorized`` passes through untouched: Horizon's exception handling logs
-    the user out on it (an expired token), which is what the user needs.
-    ``NotFound`` passes through too, so views can answer 404.
-    """
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or isinstance(
-            exc, (cinder_exceptions.Unauthorized, cinder_exceptions.NotFound)
-        ):
-            return False
-        label = LABEL
-        if isinstance(exc, ks_exceptions.ConnectTimeout):
-            message = f"{label} did not answer within {config.source_timeout():g} s."
-        elif isinstance(exc, ks_exceptions.ConnectFailure):
-            message = f"{label} is not reachable."
-        elif isinstance(exc, cinder_exceptions.BadRequest):
-            raise SourceError(
-                SOURCE, f"{label} rejected the request: {exc.message}", bad_request=True
-            ) from exc
-        elif isinstance(exc, cinder_exceptions.Forbidden):
-            message = f"{label} refused the request: {exc.message}"
-        elif isinstance(exc, cinder_exceptions.ClientException):
-            message = f"{label} failed (HTTP {exc.code}): {exc.message}"
-        elif isinstance(exc, ks_exceptions.ClientException):
-            message = f"{label} failed: {exc}"
-        else:
-            return False
-        raise SourceError(SOURCE, message) from exc
+def translate_errors():
+    return ErrorTranslator(
+        SOURCE,
+        LABEL,
+        passthrough=(cinder_exceptions.Unauthorized, cinder_exceptions.NotFound),
+        bad_request=cinder_exceptions.BadRequest,
+        forbidden=cinder_exceptions.Forbidden,
+        http_error=cinder_exceptions.ClientException,
+        status_of=lambda exc: exc.code,
+    )
 
 
 def resource_status(request, manager_name, resource_id):

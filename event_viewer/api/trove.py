@@ -10,13 +10,12 @@ the source walks the project's instances page by page, up to
 cost follows the number of database instances, not of events.
 """
 
-from keystoneauth1 import exceptions as ks_exceptions
 from troveclient import exceptions as trove_exceptions
 from troveclient.v1 import client as trove_client
 
 from event_viewer import config
 from event_viewer.api import session as api_session
-from event_viewer.api.errors import FeatureUnavailable, SourceError
+from event_viewer.api.errors import ErrorTranslator, FeatureUnavailable
 
 SOURCE = "trove"
 SERVICE_TYPES = ("database",)
@@ -58,32 +57,14 @@ class InstancesClient:
             return self.client.instances.get(instance_id)._info
 
 
-class translate_errors:
-    """Turn troveclient and transport failures into :class:`SourceError`.
-
-    ``Unauthorized`` (expired token: Horizon logs the user out) and ``NotFound``
-    (the view answers 404) pass through.
-    """
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or isinstance(
-            exc, trove_exceptions.Unauthorized | trove_exceptions.NotFound
-        ):
-            return False
-        if isinstance(exc, ks_exceptions.ConnectTimeout):
-            message = f"{LABEL} did not answer within {config.source_timeout():g} s."
-        elif isinstance(exc, ks_exceptions.ConnectFailure):
-            message = f"{LABEL} is not reachable."
-        elif isinstance(exc, trove_exceptions.HttpError):
-            # troveclient's HTTP errors carry http_status (no .code, unlike cinderclient's).
-            message = f"{LABEL} failed (HTTP {exc.http_status}): {exc.message}"
-        elif isinstance(exc, trove_exceptions.ClientException):
-            message = f"{LABEL} failed: {exc}"
-        elif isinstance(exc, ks_exceptions.ClientException):
-            message = f"{LABEL} failed: {exc}"
-        else:
-            return False
-        raise SourceError(SOURCE, message) from exc
+def translate_errors():
+    return ErrorTranslator(
+        SOURCE,
+        LABEL,
+        passthrough=(trove_exceptions.Unauthorized, trove_exceptions.NotFound),
+        bad_request=trove_exceptions.BadRequest,
+        forbidden=trove_exceptions.Forbidden,
+        # troveclient's HTTP errors carry http_status (no .code, unlike cinderclient's).
+        http_error=trove_exceptions.HttpError,
+        status_of=lambda exc: exc.http_status,
+    )
