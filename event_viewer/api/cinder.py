@@ -122,7 +122,8 @@ def translate_errors():
     return ErrorTranslator(
         SOURCE,
         LABEL,
-        passthrough=(cinder_exceptions.Unauthorized, cinder_exceptions.NotFound),
+        unauthorized=cinder_exceptions.Unauthorized,
+        passthrough=cinder_exceptions.NotFound,
         bad_request=cinder_exceptions.BadRequest,
         forbidden=cinder_exceptions.Forbidden,
         http_error=cinder_exceptions.ClientException,

@@ -20,6 +20,10 @@ class SourceError(Exception):
         self.bad_request = bad_request
 
 
+class TokenRejected(Exception):
+    """The service refused the user's token (expired or revoked): the user must log in again."""
+
+
 class FeatureUnavailable(SourceError):
     """The service is up but too old (or configured) to provide what the panel needs."""
 
@@ -27,17 +31,27 @@ class FeatureUnavailable(SourceError):
 class ErrorTranslator:
     """A context manager turning one client library's failures into :class:`SourceError`.
 
-    ``passthrough`` exceptions are left alone: ``Unauthorized`` (an expired
-    token: Horizon's exception handling logs the user out) and ``NotFound``
-    (the views answer 404). Each client library names its HTTP error classes
-    and status attribute differently, hence the parameters.
+    ``unauthorized`` becomes :class:`TokenRejected` (the views send the user to
+    the login page); ``passthrough`` exceptions (``NotFound``: the views answer
+    404) are left alone. Each client library names its HTTP error classes and
+    status attribute differently, hence the parameters.
     """
 
     def __init__(
-        self, source, label, *, passthrough, bad_request, forbidden, http_error, status_of
+        self,
+        source,
+        label,
+        *,
+        unauthorized,
+        passthrough,
+        bad_request,
+        forbidden,
+        http_error,
+        status_of,
     ):
         self.source = source
         self.label = label
+        self.unauthorized = unauthorized
         self.passthrough = passthrough
         self.bad_request = bad_request
         self.forbidden = forbidden
@@ -50,6 +64,8 @@ class ErrorTranslator:
     def __exit__(self, exc_type, exc, tb):
         if exc is None or isinstance(exc, self.passthrough):
             return False
+        if isinstance(exc, self.unauthorized):
+            raise TokenRejected(f"{self.label} refused the session's token.") from exc
         label, bad_request = self.label, False
         if isinstance(exc, ks_exceptions.ConnectTimeout):
             message = f"{label} did not answer within {config.source_timeout():g} s."

@@ -61,7 +61,8 @@ def translate_errors():
     return ErrorTranslator(
         SOURCE,
         LABEL,
-        passthrough=(trove_exceptions.Unauthorized, trove_exceptions.NotFound),
+        unauthorized=trove_exceptions.Unauthorized,
+        passthrough=trove_exceptions.NotFound,
         bad_request=trove_exceptions.BadRequest,
         forbidden=trove_exceptions.Forbidden,
         # troveclient's HTTP errors carry http_status (no .code, unlike cinderclient's).

@@ -211,3 +211,27 @@ def test_cinder_outage_still_shows_trove_rows_and_the_error(browser_factory):
         devcloud("start-service", "cinder-api")
     assert ids and all(i.startswith("trove:") for i in ids)
     assert "Block Storage (Cinder) is not reachable" in text
+
+
+def test_alice_cannot_delete_a_beta_message_even_by_forging_the_form(browser_factory, cloud):
+    beta_id = cloud["beta_message_ids"][0]
+    assert beta_id in cinder_message_ids(cloud, "bob")
+    alice = browser_factory("alice")
+    alice.open(PANEL)
+    first = alice.table_rows("events")[0].get_attribute("data-object-id")
+    # Point the first row's checkbox at beta's message, as a forged request would.
+    alice.driver.execute_script(
+        'document.querySelector("input[name=object_ids][value=\'" + arguments[0] + "\']")'
+        ".value = arguments[1];",
+        first,
+        f"cinder:{beta_id}",
+    )
+    alice.driver.find_element(
+        By.CSS_SELECTOR, f"tr[data-object-id='{first}'] .themable-checkbox label"
+    ).click()
+    alice.driver.find_element(By.ID, "events__action_delete").click()
+    confirm_modal(alice)
+    alice.wait_for("table#events")
+    alice.screenshot("forged-delete")
+    assert f"Could not delete message cinder:{beta_id}" in alice.page_text()
+    assert beta_id in cinder_message_ids(cloud, "bob")

@@ -124,3 +124,12 @@ class MessagesClientTests(helpers.TestCase):
                 cinder.MessagesClient(self.request).list(marker="nope")
         self.assertTrue(raised.exception.bad_request)
         self.assertIn("Invalid marker", raised.exception.message)
+
+    def test_rejected_token_is_reported_as_such(self):
+        from event_viewer.api.errors import TokenRejected
+
+        with requests_mock.Mocker() as http:
+            http.get(ROOT, json=_versions("3.71"))
+            http.get(MESSAGES, status_code=401, json={"error": {"message": "expired"}})
+            with self.assertRaises(TokenRejected):
+                cinder.MessagesClient(self.request).list()

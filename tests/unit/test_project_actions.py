@@ -198,3 +198,14 @@ class HangingSourceTests(helpers.TestCase):
         self.assertEqual(2, len(page.events))
         self.assertEqual(["trove"], [e.source for e in errors])
         self.assertIn("did not answer within 0.4 s", str(errors[0].message))
+
+
+class ExpiredTokenTests(ViewTestCase):
+    def test_a_rejected_token_sends_the_user_to_the_login_page(self):
+        from event_viewer.api.errors import TokenRejected
+
+        error = TokenRejected("Block Storage (Cinder) refused the session's token.")
+        with self.patched(fakes.FakeMessagesClient(error=error)):
+            response = self.client.get(INDEX_URL)
+        self.assertEqual(302, response.status_code)
+        self.assertIn("/auth/login/", response["location"])

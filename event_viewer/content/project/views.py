@@ -13,7 +13,7 @@ from horizon import exceptions, forms, messages, tables, views
 
 from event_viewer import cinder_events, config, filters, paging, sources
 from event_viewer.api import cinder, trove
-from event_viewer.api.errors import SourceError
+from event_viewer.api.errors import SourceError, TokenRejected
 from event_viewer.content.project import forms as project_forms
 from event_viewer.content.project import tables as project_tables
 from event_viewer.events import Event
@@ -23,7 +23,20 @@ LOG = logging.getLogger(__name__)
 SORT_SESSION_KEY = "event_viewer_newest_first"
 
 
-class ScopeMixin:
+class LoginAgainOnRejectedToken:
+    """An expired or revoked token sends the user to the login page (Horizon's way)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except TokenRejected as error:
+            LOG.info("Event Viewer: %s Logging user %s out.", error, request.user.id)
+            raise exceptions.NotAuthenticated(
+                _("Your session has expired. Please log in again.")
+            ) from error
+
+
+class ScopeMixin(LoginAgainOnRejectedToken):
     """What this panel may see: the user's project (the admin panel: all projects)."""
 
     all_projects = False
