@@ -233,5 +233,6 @@ def test_alice_cannot_delete_a_beta_message_even_by_forging_the_form(browser_fac
     confirm_modal(alice)
     alice.wait_for("table#events")
     alice.screenshot("forged-delete")
-    assert f"Could not delete message cinder:{beta_id}" in alice.page_text()
+    # Horizon only acts on rows of the page it rendered; Cinder would answer 404 anyway.
     assert beta_id in cinder_message_ids(cloud, "bob")
+    assert first.split(":", 1)[1] in cinder_message_ids(cloud, "alice")

@@ -209,3 +209,18 @@ class ExpiredTokenTests(ViewTestCase):
             response = self.client.get(INDEX_URL)
         self.assertEqual(302, response.status_code)
         self.assertIn("/auth/login/", response["location"])
+
+
+class ForeignDeleteTests(ViewTestCase):
+    def test_an_id_that_is_not_on_the_page_is_refused_before_any_api_call(self):
+        shown = fakes.cinder_message()
+        with self.patched([shown]):
+            calls = []
+            self.messages.delete = calls.append
+            response = self.client.post(
+                INDEX_URL, {"action": "events__delete", "object_ids": ["cinder:foreign-id"]}
+            )
+        # Horizon looks every posted id up in the page's rows and redirects
+        # without acting when one is missing: nothing reaches Cinder.
+        self.assertEqual(302, response.status_code)
+        self.assertEqual([], calls)

@@ -189,7 +189,8 @@ class EventsTable(tables.DataTable):
         return datum.id
 
     def get_object_display(self, datum):
-        return datum.id
+        # None for an id that is not on this page (Horizon then shows the id).
+        return datum.id if datum is not None else None
 
     def get_marker(self):
         return self.page.next_marker.encode() if self.page and self.page.next_marker else ""
