@@ -43,6 +43,11 @@ class Event:
     resource_name: str = ""
     request_id: str = ""
     expires_at: datetime.datetime | None = None
+    # Known only to some sources (and to the admin views): "" when unknown.
+    project_id: str = ""
+    project_name: str = ""
+    host: str = ""
+    user_id: str = ""
     # Admin-only: the stack trace. Only the admin views ever fill it in.
     traceback: str = dataclasses.field(default="", repr=False)
 
@@ -90,6 +95,8 @@ class Event:
             resource_type=TROVE_RESOURCE_TYPE,
             resource_id=info["id"],
             resource_name=info.get("name") or "",
+            project_id=info.get("tenant_id") or "",
+            host=(info.get("server") or {}).get("host") or "",
             traceback=(fault.get("details") or "") if with_traceback else "",
         )
 

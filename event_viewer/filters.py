@@ -6,6 +6,7 @@ themselves, saying so in the page.
 """
 
 import dataclasses
+import datetime
 import re
 import uuid
 
@@ -30,6 +31,13 @@ class Query:
     level: str = ""
     source: str = ""
     text: str = ""
+    # Admin panel only (see ADMIN_FIELDS).
+    project: str = ""
+    host: str = ""
+    user: str = ""
+    outcome: str = ""
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
 
     def wants(self, source):
         return not self.source or self.source == source
@@ -37,6 +45,14 @@ class Query:
     @property
     def is_empty(self):
         return not any(dataclasses.astuple(self))
+
+    def in_time_range(self, event):
+        when = event.created_at
+        if when is None:
+            return self.since is None and self.until is None
+        return (self.since is None or when >= self.since) and (
+            self.until is None or when <= self.until
+        )
 
 
 def _resource_type(value):
@@ -90,6 +106,62 @@ def _text(value):
     return value
 
 
+def _project(value):
+    value = value.strip()
+    if not re.fullmatch(r"[\w .@-]{1,64}", value):
+        raise InvalidFilter(_("A project is its name or ID."))
+    return value
+
+
+def _host(value):
+    value = value.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.@:-]{0,254}", value):
+        raise InvalidFilter(_("A host is a name like node-1 or node-1.example.org."))
+    return value
+
+
+def _user(value):
+    value = value.strip()
+    if not re.fullmatch(r"[\w .@-]{1,255}", value):
+        raise InvalidFilter(_("A user is its ID."))
+    return value
+
+
+OUTCOMES = ("fail", "pass")
+
+
+def _outcome(value):
+    value = value.strip().lower()
+    if value not in OUTCOMES:
+        raise InvalidFilter(_("The outcome is fail or pass."))
+    return value
+
+
+def _moment(text, end_of_day):
+    text = text.strip()
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidFilter(
+            _("A time is like 2026-11-21 or 2026-11-21 14:30 (UTC): %s") % text
+        ) from exc
+    if len(text) == 10 and end_of_day:  # a bare date ends at the end of that day
+        moment += datetime.timedelta(days=1, microseconds=-1)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def time_range(value):
+    """``FROM..TO`` (either side may be empty) -> ``(since, until)`` in UTC."""
+    start, sep, end = value.partition("..")
+    if not sep:
+        raise InvalidFilter(_("A time range is FROM..TO, e.g. 2026-11-21..2026-11-22."))
+    since = _moment(start, end_of_day=False) if start.strip() else None
+    until = _moment(end, end_of_day=True) if end.strip() else None
+    if since and until and since > until:
+        raise InvalidFilter(_("The time range ends before it starts."))
+    return since, until
+
+
 #: field -> (label in the filter menu, validator)
 FIELDS = {
     "text": (_("Summary contains"), _text),
@@ -102,11 +174,25 @@ FIELDS = {
 }
 
 
-def parse(field, value):
+#: The admin panel's filters: the project panel's and those only an admin needs.
+ADMIN_FIELDS = {
+    **FIELDS,
+    "project": (_("Project ="), _project),
+    "host": (_("Host ="), _host),
+    "user": (_("User ID ="), _user),
+    "outcome": (_("Outcome ="), _outcome),
+    "time": (_("Time (FROM..TO, UTC)"), time_range),
+}
+
+
+def parse(field, value, fields=FIELDS):
     """The :class:`Query` for one (field, value) pair of Horizon's filter box."""
     value = (value or "").strip()
     if not field or not value:
         return Query()
-    if field not in FIELDS:
+    if field not in fields:
         raise InvalidFilter(_("Unknown filter: %s") % field)
-    return Query(**{field: FIELDS[field][1](value)})
+    parsed = fields[field][1](value)
+    if field == "time":
+        return Query(since=parsed[0], until=parsed[1])
+    return Query(**{field: parsed})

@@ -7,6 +7,7 @@ costs its timeout, not the sum) and merges their answers.
 """
 
 import concurrent.futures
+import dataclasses
 import datetime
 
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,11 @@ def matches_text(event, text):
     return not text or text.lower() in event.summary.lower()
 
 
+def plugin_side_match(event, query):
+    """The filters no source API applies: summary text and the time range."""
+    return matches_text(event, query.text) and query.in_time_range(event)
+
+
 class CinderSource:
     """Cinder user messages; everything but the summary text is filtered by Cinder."""
 
@@ -47,42 +53,78 @@ class CinderSource:
         return event.native_id
 
     def fetch(self, cursor, limit, newest_first):
+        query = self.query
+        if query.host or query.user or query.outcome == "pass":
+            # Cinder records neither host nor user, and a message is always a failure.
+            self.notes.append(
+                _(
+                    "Block Storage messages carry no host or user and are all failures: "
+                    "none match this filter."
+                )
+            )
+            return []
         client = cinder.MessagesClient(self.request, all_projects=self.all_projects)
         filters = {
-            key: getattr(self.query, field)
+            key: getattr(query, field)
             for field, key in CINDER_FILTERS.items()
-            if getattr(self.query, field)
+            if getattr(query, field)
         }
+        if query.project:
+            # Admins may filter on any column; for members MessagesClient always
+            # sends the token's project instead (see api/cinder.py).
+            filters["project_id"] = query.project
         sort_dir = "desc" if newest_first else "asc"
-        if not self.query.text:
+        if not (query.text or query.since or query.until):
             listed = client.list(filters=filters, marker=cursor, limit=limit, sort_dir=sort_dir)
-            return [Event.from_cinder_message(m) for m in listed]
-        return self._scan_for_text(client, filters, cursor, limit, sort_dir)
+            return [self._event(m) for m in listed]
+        return self._scan(client, filters, cursor, limit, newest_first)
 
-    def _scan_for_text(self, client, filters, cursor, limit, sort_dir):
-        """Cinder cannot match text: read pages and keep matches, up to the scan limit.
+    def _event(self, message):
+        event = Event.from_cinder_message(message)
+        # Cinder's messages do not say their project; a project filter does.
+        return (
+            dataclasses.replace(event, project_id=self.query.project)
+            if self.query.project
+            else event
+        )
 
-        Sets ``truncated`` when the limit stopped the search before the page was
-        full, and says so in the page's notes.
+    def _scan(self, client, filters, cursor, limit, newest_first):
+        """Cinder cannot match text or times: read pages and keep matches, up to the scan limit.
+
+        The list is in time order, so the scan stops at the first message past
+        the time range. Sets ``truncated`` when the limit stopped the search
+        before the page was full, and says so in the page's notes.
         """
+        query = self.query
         found, scanned = [], 0
         scan_limit = config.text_scan_limit()
+        sort_dir = "desc" if newest_first else "asc"
+        bound = query.since if newest_first else query.until
         while len(found) < limit:
             chunk = min(max(limit, 100), scan_limit - scanned)
             if chunk <= 0:
                 self.truncated = True
                 self.notes.append(
                     _(
-                        "Block Storage cannot search summaries: the Event Viewer searched %d "
-                        "messages from this point and stopped; older ones may match too."
+                        "Block Storage cannot search summaries or times: the Event Viewer "
+                        "searched %d messages from this point and stopped; older ones may "
+                        "match too."
                     )
                     % scanned
                 )
                 break
             listed = client.list(filters=filters, marker=cursor, limit=chunk, sort_dir=sort_dir)
             scanned += len(listed)
-            events = [Event.from_cinder_message(m) for m in listed]
-            found.extend(e for e in events if matches_text(e, self.query.text))
+            for event in map(self._event, listed):
+                past = (
+                    bound is not None
+                    and event.created_at is not None
+                    and (event.created_at < bound if newest_first else event.created_at > bound)
+                )
+                if past:
+                    return found[:limit]
+                if plugin_side_match(event, query):
+                    found.append(event)
             if len(listed) < chunk:
                 break
             cursor = listed[-1].id
@@ -95,10 +137,12 @@ class TroveSource:
     name = trove.SOURCE
     label = trove.LABEL
 
-    def __init__(self, request, query, with_traceback=False):
+    def __init__(self, request, query, all_projects=False):
         self.query = query
         self.request = request
-        self.with_traceback = with_traceback
+        # The admin panel: every project, through Trove's management API, with
+        # the stack traces (only ever rendered by the admin-only pane).
+        self.all_projects = all_projects
         self.notes = []
 
     def cursor_of(self, event):
@@ -121,11 +165,16 @@ class TroveSource:
             and not q.event_id
             and not q.request_id
             and (not q.level or q.level == event.level)
-            and matches_text(event, q.text)
+            and (not q.project or q.project == event.project_id)
+            and (not q.host or q.host == event.host)
+            and not q.user  # Trove faults do not say who started the operation
+            and q.outcome != "pass"  # a fault is always a failure
+            and plugin_side_match(event, q)
         )
 
     def fetch(self, cursor, limit, newest_first):
-        instances, complete = trove.InstancesClient(self.request).faulted_instances()
+        client = trove.InstancesClient(self.request, all_projects=self.all_projects)
+        instances, complete = client.faulted_instances()
         if not complete:
             self.notes.append(
                 _("Database: only the first %d pages of instances were searched for faults.")
@@ -139,7 +188,7 @@ class TroveSource:
                 )
             )
         events = sorted(
-            (Event.from_trove_instance(i, self.with_traceback) for i in instances),
+            (Event.from_trove_instance(i, with_traceback=self.all_projects) for i in instances),
             key=lambda e: e.sort_key,
             reverse=newest_first,
         )
@@ -218,7 +267,7 @@ _CINDER_RESOURCES = {
 }
 
 
-def resource_status(request, event):
+def resource_status(request, event, all_projects=False):
     """The current status of the event's resource, 'deleted', or '' when unknown."""
     try:
         if event.source == cinder.SOURCE and event.resource_type in _CINDER_RESOURCES:
@@ -226,7 +275,8 @@ def resource_status(request, event):
                 request, _CINDER_RESOURCES[event.resource_type], event.resource_id
             )
         if event.source == trove.SOURCE:
-            return trove.InstancesClient(request).get(event.resource_id).get("status", "")
+            client = trove.InstancesClient(request, all_projects=all_projects)
+            return client.get(event.resource_id).get("status", "")
     except (cinder.NotFound, trove.NotFound):
         return _("deleted")
     except SourceError as error:

@@ -26,9 +26,15 @@ NotFound = trove_exceptions.NotFound
 
 
 class InstancesClient:
-    """A troveclient bound to the request's user (its own project only)."""
+    """A troveclient bound to the request's user.
 
-    def __init__(self, request):
+    ``all_projects`` (the admin panel only, whose views are admin-gated) reads
+    Trove's management API instead: every project's instances with their
+    ``tenant_id``, ``server.host`` and the fault details (stack trace).
+    """
+
+    def __init__(self, request, all_projects=False):
+        self.all_projects = all_projects
         endpoint = api_session.endpoint_for(request, SERVICE_TYPES)
         if endpoint is None:
             raise FeatureUnavailable(SOURCE, f"{LABEL} is not in the catalog.")
@@ -45,7 +51,10 @@ class InstancesClient:
         marker = None
         with translate_errors():
             for _page in range(config.trove_max_pages()):
-                page = self.client.instances.list(detailed=True, marker=marker)
+                if self.all_projects:
+                    page = self.client.mgmt_instances.list(marker=marker)
+                else:
+                    page = self.client.instances.list(detailed=True, marker=marker)
                 faulted.extend(i._info for i in page if i._info.get("fault"))
                 marker = page.next
                 if not marker:
@@ -54,6 +63,8 @@ class InstancesClient:
 
     def get(self, instance_id):
         with translate_errors():
+            if self.all_projects:
+                return self.client.mgmt_instances.show(instance_id)._info
             return self.client.instances.get(instance_id)._info
 
 

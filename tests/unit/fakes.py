@@ -65,7 +65,8 @@ class FakeInstancesClient:
         self.error = error
         self.calls = 0
 
-    def __call__(self, request):
+    def __call__(self, request, all_projects=False):
+        self.all_projects = all_projects
         return self
 
     def faulted_instances(self):

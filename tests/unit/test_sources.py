@@ -299,7 +299,7 @@ class TroveSourceTests(SourceTestCase):
     def test_no_traceback_unless_asked(self):
         self.patch_clients(instances=[_fault(1)])
         (plain,) = sources.TroveSource(self.request, Query()).fetch(None, 10, True)
-        (admin,) = sources.TroveSource(self.request, Query(), with_traceback=True).fetch(
+        (admin,) = sources.TroveSource(self.request, Query(), all_projects=True).fetch(
             None, 10, True
         )
         self.assertEqual("", plain.traceback)

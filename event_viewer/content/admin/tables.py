@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
+from event_viewer import filters
 from event_viewer.content.project import tables as project_tables
 
 
@@ -10,7 +11,33 @@ class AdminDeleteMatching(project_tables.DeleteMatching):
     url = "horizon:admin:event_viewer:delete_matching"
 
 
+def project_label(event):
+    return event.project_name or event.project_id or "\u2014"
+
+
+class AdminFilterAction(project_tables.EventFilterAction):
+    filter_choices = tuple(
+        (field, label, True) for field, (label, _v) in filters.ADMIN_FIELDS.items()
+    )
+
+
+# The project table's actions that the admin table replaces with its own.
+ADMIN_ACTIONS = {
+    project_tables.DeleteMatching: AdminDeleteMatching,
+    project_tables.EventFilterAction: AdminFilterAction,
+}
+
+
+# The project table's actions that the admin table replaces with its own.
+ADMIN_ACTIONS = {
+    project_tables.DeleteMatching: AdminDeleteMatching,
+    project_tables.EventFilterAction: AdminFilterAction,
+}
+
+
 class AdminEventsTable(project_tables.EventsTable):
+    project = tables.Column(project_label, verbose_name=_("Project"))
+    host = tables.Column(lambda e: e.host or "\u2014", verbose_name=_("Host"))
     created_at = tables.Column(
         "created_at",
         verbose_name=_("Time"),
@@ -23,6 +50,18 @@ class AdminEventsTable(project_tables.EventsTable):
     class Meta(project_tables.EventsTable.Meta):
         name = "admin_events"
         table_actions = tuple(
-            AdminDeleteMatching if action is project_tables.DeleteMatching else action
+            ADMIN_ACTIONS.get(action, action)
             for action in project_tables.EventsTable.Meta.table_actions
+        )
+        columns = (
+            "created_at",
+            "source",
+            "project",
+            "host",
+            "resource",
+            "event_id",
+            "level",
+            "summary",
+            "request_id",
+            "expires_at",
         )

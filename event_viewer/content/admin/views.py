@@ -1,5 +1,15 @@
 """Views of the Admin -> Event Viewer panel: the project views over all projects."""
 
+import dataclasses
+import importlib.metadata
+
+from django.utils.translation import gettext_lazy as _
+from horizon import messages
+from openstack_dashboard import policy
+
+from event_viewer import filters
+from event_viewer.api import keystone
+from event_viewer.api.errors import SourceError
 from event_viewer.content.admin import tables as admin_tables
 from event_viewer.content.project import views as project_views
 
@@ -8,14 +18,88 @@ class AdminScopeMixin:
     all_projects = True
     table_class = admin_tables.AdminEventsTable
     url_namespace = "horizon:admin:event_viewer"
+    filter_fields = filters.ADMIN_FIELDS
+
+    def project_names(self):
+        """``{id: name}`` of all projects: one Keystone call per page, cached on the view."""
+        if not hasattr(self, "_project_names"):
+            try:
+                self._project_names = keystone.project_names(self.request)
+            except SourceError as error:
+                self.log_source_error(error)
+                messages.warning(self.request, error.message)
+                self._project_names = {}
+        return self._project_names
+
+    def current_query(self):
+        """The filter, with a project given by name turned into its ID."""
+        query = super().current_query()
+        if not query.project:
+            return query
+        names = self.project_names()
+        if query.project in names:
+            return query
+        ids = [pid for pid, name in names.items() if name == query.project]
+        if len(ids) != 1:
+            raise filters.InvalidFilter(
+                _("No single project is named or has the ID %s.") % query.project
+            )
+        return dataclasses.replace(query, project=ids[0])
 
 
 class IndexView(AdminScopeMixin, project_views.IndexView):
-    pass
+    def get_data(self):
+        events = super().get_data()
+        if any(e.project_id for e in events):
+            names = self.project_names()
+            events = [
+                dataclasses.replace(e, project_name=names.get(e.project_id, "")) for e in events
+            ]
+        return events
 
 
 class DetailView(AdminScopeMixin, project_views.DetailView):
-    pass
+    # Checked again here, not only by the panel: the trace is for admins alone.
+    traceback_policy = (("identity", "admin_required"),)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = context["event"]
+        if event.project_id:
+            names = self.project_names()
+            event = context["event"] = dataclasses.replace(
+                event, project_name=names.get(event.project_id, "")
+            )
+        allowed = policy.check(self.traceback_policy, self.request)
+        context["show_traceback"] = bool(allowed and event.traceback)
+        if context["show_traceback"]:
+            context["bug_report"] = bug_report(event)
+        return context
+
+
+def bug_report(event):
+    """The text an operator pastes into a bug: ids, host, versions and the trace."""
+    lines = [
+        f"Event: {event.id} ({event.source_label})",
+        f"Time: {event.created_at.isoformat() if event.created_at else '-'}",
+        f"Summary: {event.summary}",
+        f"Event ID: {event.event_id or '-'}",
+        f"Request ID: {event.request_id or '-'}",
+        f"Resource: {event.resource_type} {event.resource_id}",
+        f"Project: {event.project_name or event.project_id or '-'}",
+        f"Host: {event.host or '-'}",
+        f"Versions: event-viewer {_version('event-viewer')}, horizon {_version('horizon')}",
+        "",
+        event.traceback,
+    ]
+    return "\n".join(lines)
+
+
+def _version(distribution):
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class DeleteMatchingView(AdminScopeMixin, project_views.DeleteMatchingView):

@@ -42,11 +42,12 @@ class ScopeMixin(LoginAgainOnRejectedToken):
     all_projects = False
     table_class = project_tables.EventsTable
     url_namespace = "horizon:project:event_viewer"
+    filter_fields = filters.FIELDS
 
     def sources_for(self, query):
         candidates = [
             sources.CinderSource(self.request, query, all_projects=self.all_projects),
-            sources.TroveSource(self.request, query, with_traceback=self.all_projects),
+            sources.TroveSource(self.request, query, all_projects=self.all_projects),
         ]
         return [source for source in candidates if query.wants(source.name)]
 
@@ -58,7 +59,7 @@ class ScopeMixin(LoginAgainOnRejectedToken):
         param = project_tables.filter_session_key(self.table_class._meta.name)
         value = self.request.session.get(param, "")
         field = self.request.session.get(param + "_field")
-        return filters.parse(field, value)
+        return filters.parse(field, value, self.filter_fields)
 
     def log_source_error(self, error):
         LOG.warning(
@@ -149,7 +150,9 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
             if source == cinder.SOURCE:
                 return Event.from_cinder_message(self.messages_client(self.request).get(native_id))
             if source == trove.SOURCE:
-                info = trove.InstancesClient(self.request).get(native_id)
+                info = trove.InstancesClient(self.request, all_projects=self.all_projects).get(
+                    native_id
+                )
                 if info.get("fault"):
                     return Event.from_trove_instance(info, with_traceback=self.all_projects)
         except (cinder.NotFound, trove.NotFound):
@@ -171,7 +174,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
         context["explanation"] = cinder_events.explanation(event.event_id)
         context["resource_url"] = project_tables.resource_url(event)
         context["time_left"] = event.expires_at - timezone.now() if event.expires_at else None
-        context["resource_status"] = sources.resource_status(self.request, event)
+        context["resource_status"] = sources.resource_status(self.request, event, self.all_projects)
         context["url"] = self.index_url()
         context["show_traceback"] = False
         return context
