@@ -99,10 +99,13 @@ class MessagesClient:
                 "project, so none are shown. Microversion 3.5 or later is needed.",
             )
         search_opts = {k: v for k, v in (filters or {}).items() if k in FILTER_KEYS and v}
-        # Scoping: see the module docstring. Never list without it, except for
-        # the admin panel's all-projects view.
+        # Scoping: see the module docstring. Members always get their token's
+        # project, whatever the filters say; only the admin panel's all-projects
+        # client may choose a project (or none).
         if self.project_id:
             search_opts["project_id"] = self.project_id
+        elif (filters or {}).get("project_id"):
+            search_opts["project_id"] = filters["project_id"]
         sort = f"created_at:{sort_dir},id:{sort_dir}"
         with translate_errors():
             return self.client.messages.list(

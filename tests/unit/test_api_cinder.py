@@ -66,6 +66,14 @@ class MessagesClientTests(helpers.TestCase):
             cinder.MessagesClient(self.request, all_projects=True).list(limit=5)
         self.assertNotIn("project_id", http.request_history[-1].qs)
 
+    def test_admin_all_projects_client_may_filter_one_project(self):
+        with requests_mock.Mocker() as http:
+            http.get(ROOT, json=_versions("3.71"))
+            http.get(MESSAGES, json={"messages": []})
+            client = cinder.MessagesClient(self.request, all_projects=True)
+            client.list(filters={"project_id": "p-beta"})
+        self.assertEqual(["p-beta"], http.request_history[-1].qs["project_id"])
+
     def test_filter_keys_cinder_does_not_know_are_not_sent(self):
         with requests_mock.Mocker() as http:
             http.get(ROOT, json=_versions("3.71"))
