@@ -170,3 +170,28 @@ class TimeRangeTests(helpers.TestCase):
             filters.time_range("2026-11-22..2026-11-21")
         with self.assertRaisesRegex(filters.InvalidFilter, "FROM..TO"):
             filters.time_range("yesterday")
+
+
+class ByHostTests(AdminTestCase):
+    def test_counts_failures_per_host_and_links_to_the_filtered_table(self):
+        faults = [
+            fakes.trove_instance("a", server={"host": "node-1"}),
+            fakes.trove_instance("b", server={"host": "node-1"}),
+            fakes.trove_instance("c", server={"host": "node-2"}),
+        ]
+        response = self.get(
+            reverse("horizon:admin:event_viewer:by_host"), [fakes.cinder_message()], faults
+        )
+        self.assertEqual(200, response.status_code)
+        hosts = {row["host"]: row["count"] for row in response.context["hosts"]}
+        self.assertEqual({"node-1": 2, "node-2": 1, "": 1}, hosts)
+        self.assertContains(response, "?filter_field=host&amp;filter=node-1")
+        self.assertContains(response, "unknown (the source records no host)")
+
+    def test_a_filter_link_sets_the_filter(self):
+        faults = [
+            fakes.trove_instance("a", server={"host": "node-1"}),
+            fakes.trove_instance("b", server={"host": "node-2"}),
+        ]
+        response = self.get(f"{ADMIN_INDEX_URL}?filter_field=host&filter=node-2", [], faults)
+        self.assertEqual(["node-2"], [e.host for e in response.context["table"].data])

@@ -21,11 +21,12 @@ class AdminFilterAction(project_tables.EventFilterAction):
     )
 
 
-# The project table's actions that the admin table replaces with its own.
-ADMIN_ACTIONS = {
-    project_tables.DeleteMatching: AdminDeleteMatching,
-    project_tables.EventFilterAction: AdminFilterAction,
-}
+class ByHostAction(tables.LinkAction):
+    name = "by_host"
+    verbose_name = _("By Host")
+    url = "horizon:admin:event_viewer:by_host"
+    classes = ("btn-default",)
+    icon = "server"
 
 
 # The project table's actions that the admin table replaces with its own.
@@ -49,7 +50,7 @@ class AdminEventsTable(project_tables.EventsTable):
 
     class Meta(project_tables.EventsTable.Meta):
         name = "admin_events"
-        table_actions = tuple(
+        table_actions = (ByHostAction,) + tuple(
             ADMIN_ACTIONS.get(action, action)
             for action in project_tables.EventsTable.Meta.table_actions
         )

@@ -1,15 +1,18 @@
-"""The admin panel's URLs: the project panel's patterns, bound to the admin views."""
+"""The admin panel's URLs: the project panel's patterns bound to the admin views, and by-host."""
 
 from django.urls import re_path
 
-from event_viewer.content.admin import views
+from event_viewer.content.admin import hosts, views
 from event_viewer.content.project import urls as project_urls
 
 urlpatterns = [
-    re_path(
-        pattern.pattern.regex.pattern,
-        getattr(views, pattern.callback.view_class.__name__).as_view(),
-        name=pattern.name,
-    )
-    for pattern in project_urls.urlpatterns
+    re_path(r"^by-host/$", hosts.ByHostView.as_view(), name="by_host"),
+    *(
+        re_path(
+            pattern.pattern.regex.pattern,
+            getattr(views, pattern.callback.view_class.__name__).as_view(),
+            name=pattern.name,
+        )
+        for pattern in project_urls.urlpatterns
+    ),
 ]

@@ -112,8 +112,19 @@ class IndexView(ScopeMixin, tables.DataTableView):
         messages.error(self.request, text)
         self.table._no_data_message = text
 
+    def _filter_from_link(self):
+        """``?filter_field=host&filter=node-1`` sets the filter box, so filters can be linked."""
+        field = self.request.GET.get("filter_field")
+        if field is None:
+            return False
+        key = project_tables.filter_session_key(self.table_class._meta.name)
+        self.request.session[key] = self.request.GET.get("filter", "")
+        self.request.session[key + "_field"] = field
+        return True
+
     def get_data(self):
-        filter_changed = self.handle_server_filter(self.request)
+        filter_changed = self._filter_from_link()
+        filter_changed = self.handle_server_filter(self.request) or filter_changed
         newest_first = self._newest_first()
         self.table.newest_first = newest_first
         try:
