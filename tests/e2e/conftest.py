@@ -98,6 +98,21 @@ class Browser:
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
         )
 
+    def filter_table(self, path, table_id, field, value):
+        """Horizon's filter box of a table: choose the field, type the value, press Filter."""
+        self.open(path)
+        self.wait_for(f"select[name={table_id}__filter__q_field]")
+        self.driver.execute_script(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            f"select[name={table_id}__filter__q_field]",
+            field,
+        )
+        box = self.driver.find_element(By.NAME, f"{table_id}__filter__q")
+        box.clear()
+        box.send_keys(value)
+        self.driver.find_element(By.ID, f"{table_id}__action_filter").click()
+        self.wait_for(f"table#{table_id}")
+
     def table_rows(self, table_id):
         """The data rows of a Horizon table (empty-table row excluded)."""
         self.wait_for(f"table#{table_id}")

@@ -17,18 +17,7 @@ def reseeded():
 
 
 def set_admin_filter(browser, field, value):
-    browser.open(ADMIN_PANEL)
-    browser.wait_for("select[name=admin_events__filter__q_field]")
-    browser.driver.execute_script(
-        "document.querySelector('select[name=admin_events__filter__q_field]').value"
-        " = arguments[0];",
-        field,
-    )
-    box = browser.driver.find_element(By.NAME, "admin_events__filter__q")
-    box.clear()
-    box.send_keys(value)
-    browser.driver.find_element(By.ID, "admin_events__action_filter").click()
-    browser.wait_for("table#admin_events")
+    browser.filter_table(ADMIN_PANEL, "admin_events", field, value)
 
 
 def admin_rows(browser):

@@ -21,18 +21,7 @@ def rows_ids(browser):
 
 
 def set_filter(browser, field, value):
-    """Horizon's filter box: choose the field, type the value, press Filter."""
-    browser.open(PANEL)
-    browser.wait_for("select[name=events__filter__q_field]")
-    browser.driver.execute_script(
-        "document.querySelector('select[name=events__filter__q_field]').value = arguments[0];",
-        field,
-    )
-    box = browser.driver.find_element(By.NAME, "events__filter__q")
-    box.clear()
-    box.send_keys(value)
-    browser.driver.find_element(By.ID, "events__action_filter").click()
-    browser.wait_for("table#events")
+    browser.filter_table(PANEL, "events", field, value)
 
 
 def click_and_wait_for_table(browser, element):
