@@ -124,7 +124,7 @@ def real_failure(alice, alpha_id):
     )
 
 
-def helper(script, spec):
+def helper(script, spec, key="projects"):
     """Run seed_cinder.py / seed_trove.py (own interpreter: separate oslo.config CONF)."""
     log = devcloud.LOG / "seed.log"
     with log.open("a") as err:
@@ -143,7 +143,7 @@ def helper(script, spec):
     if out.returncode != 0:
         devcloud._print_tail(log)
         raise SeedError(f"{script} failed ({out.returncode}); log: {log}")
-    return json.loads(out.stdout.strip().splitlines()[-1])["projects"]
+    return json.loads(out.stdout.strip().splitlines()[-1])[key]
 
 
 def all_pages(sess, path, **params):
@@ -215,7 +215,23 @@ def main(argv=None):
         help="how many of alpha's instances have a fault (default 2, or "
         "N/5 when --instances is given)",
     )
+    # Benchmarks (tools/bench/project_panel): one volume with many messages, for Horizon's
+    # own volume "Messages" tab. Made before the project top-up, so they count towards it.
+    parser.add_argument(
+        "--volume-messages",
+        action="append",
+        default=[],
+        metavar="VOLUME_ID:N",
+        help="the existing volume VOLUME_ID has at least N Cinder messages (repeatable)",
+    )
     args = parser.parse_args(argv)
+    try:
+        volume_targets = [
+            {"volume_id": vid, "target": int(n)}
+            for vid, n in (v.rsplit(":", 1) for v in args.volume_messages)
+        ]
+    except ValueError:
+        parser.error("--volume-messages wants VOLUME_ID:N")
     if args.faults is None:
         args.faults = 2 if args.instances == 3 else args.instances // 5
     if args.faults > args.instances:
@@ -229,6 +245,18 @@ def main(argv=None):
     alpha_id, beta_id = ids["alice"]["project_id"], ids["bob"]["project_id"]
 
     real = real_failure(sessions["alice"], alpha_id)
+
+    volume_counts = {}
+    if volume_targets:
+        say("Cinder messages for single volumes (--volume-messages) ...")
+        volumes = helper(
+            "seed_cinder.py",
+            {"config": str(CINDER_CONF), "volumes": volume_targets},
+            key="volumes",
+        )
+        for vid, result in volumes.items():
+            say(f"  volume {vid}: {result['count']} messages ({result['created']} new)")
+            volume_counts[vid] = result["count"]
 
     say("Cinder messages through cinder.message.api.API().create ...")
     messages = helper(
@@ -307,6 +335,8 @@ def main(argv=None):
         "beta_message_ids": messages["beta"]["ids"],
         "trove_instance_ids": {name: r["ids"] for name, r in instances.items()},
     }
+    if volume_counts:
+        summary["volume_messages"] = volume_counts
     tmp = devcloud.CLOUD_JSON.with_suffix(".tmp")
     tmp.write_text(json.dumps(summary, indent=2) + "\n")
     os.replace(tmp, devcloud.CLOUD_JSON)

@@ -141,10 +141,73 @@ def seed_project(spec):
     }
 
 
+# --------------------------------------------------------------- bench: one volume's messages
+# `seed --volume-messages VOLUME_ID:N` (tools/bench/project_panel): Horizon's own volume
+# "Messages" tab lists every message of one volume, so its benchmark needs one real volume
+# with many. Same Cinder call as above, for the volume's own project and user.
+
+
+def seed_volume(spec):
+    """At least spec["target"] messages about the existing volume spec["volume_id"]."""
+    admin = cinder_context.get_admin_context()
+    volume_id = spec["volume_id"]
+    with db_api.main_context_manager.reader.using(admin):
+        volume = (
+            db_api.model_query(admin, models.Volume, read_deleted="no")
+            .filter_by(id=volume_id)
+            .first()
+        )
+        if volume is None:
+            raise SystemExit(f"seed_cinder: no volume {volume_id}")
+        messages = db_api.model_query(admin, models.Message, read_deleted="no").filter_by(
+            resource_uuid=volume_id
+        )
+        existing = messages.count()
+    missing = max(0, spec["target"] - existing)
+    scenarios = [s for s in SCENARIOS if s[2] == mf.Resource.VOLUME]
+    api = message_api.API()
+    collect = _Collect() if missing > BULK_THRESHOLD else None
+    if collect:
+        api.db = collect
+    step = min(STEP, SPREAD / max(missing, 1))
+    start = timeutils.utcnow() - step * missing
+    try:
+        for i in range(missing):
+            timeutils.set_time_override(start + step * i)
+            ctx = cinder_context.RequestContext(
+                user_id=volume.user_id,
+                project_id=volume.project_id,
+                request_id=f"req-{uuid.uuid4()}",
+            )
+            action, detail, _resource = scenarios[(existing + i) % len(scenarios)]
+            if isinstance(detail, str):
+                kwargs = {"exception": _exception(detail.split(":", 1)[1])}
+            else:
+                kwargs = {"detail": detail}
+            api.create(
+                ctx,
+                action,
+                level="ERROR",
+                resource_type=mf.Resource.VOLUME,
+                resource_uuid=volume_id,
+                **kwargs,
+            )
+    finally:
+        timeutils.clear_time_override()
+    if collect:
+        with db_api.main_context_manager.writer.using(admin) as session:
+            session.execute(models.Message.__table__.insert(), collect.rows)
+    return {"count": existing + missing, "created": missing}
+
+
 def main():
     spec = json.loads(sys.argv[1])
     cfg.CONF(["--config-file", spec["config"]], project="cinder")
     objects.register_all()
+    if spec.get("volumes"):
+        result = {v["volume_id"]: seed_volume(v) for v in spec["volumes"]}
+        print(json.dumps({"volumes": result}))
+        return
     result = {p["name"]: seed_project(p) for p in spec["projects"]}
     print(json.dumps({"projects": result}))
 
