@@ -36,18 +36,29 @@ def plugin_side_match(event, query):
     return matches_text(event, query.text) and query.in_time_range(event)
 
 
-class CinderSource:
-    """Cinder user messages; everything but the summary text is filtered by Cinder."""
+class Source:
+    """What every source keeps: the request, the query, its scope and the page's notes.
 
-    name = cinder.SOURCE
-    label = cinder.LABEL
+    ``all_projects`` is the admin panel's scope (every project; for Trove also
+    the stack traces, which only the admin-only pane renders). ``truncated`` is
+    set when a plugin-side scan stopped at its limit.
+    """
+
+    name = label = None
 
     def __init__(self, request, query, all_projects=False):
-        self.query = query
         self.request = request
+        self.query = query
         self.all_projects = all_projects
         self.notes = []
         self.truncated = False
+
+
+class CinderSource(Source):
+    """Cinder user messages; everything but summary text and times is filtered by Cinder."""
+
+    name = cinder.SOURCE
+    label = cinder.LABEL
 
     def cursor_of(self, event):
         return event.native_id
@@ -131,19 +142,11 @@ class CinderSource:
         return found[:limit]
 
 
-class TroveSource:
+class TroveSource(Source):
     """Trove instance faults; Trove has no filters, so all are applied here."""
 
     name = trove.SOURCE
     label = trove.LABEL
-
-    def __init__(self, request, query, all_projects=False):
-        self.query = query
-        self.request = request
-        # The admin panel: every project, through Trove's management API, with
-        # the stack traces (only ever rendered by the admin-only pane).
-        self.all_projects = all_projects
-        self.notes = []
 
     def cursor_of(self, event):
         return f"{event.created_at.isoformat() if event.created_at else ''}|{event.native_id}"

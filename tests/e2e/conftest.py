@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 
 import pytest
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -46,11 +48,8 @@ def cinder_message_ids(cloud, user, **filters):
     return {m["id"] for m in cinder_messages(cloud, user, **filters)}
 
 
-def cinder_messages(cloud, user, **filters):
-    """The user's project's messages, asked of the real Cinder directly."""
-    from keystoneauth1 import session as ks_session
-    from keystoneauth1.identity import v3
-
+def api_session(cloud, user):
+    """A keystoneauth session of the user on the real cloud (for checks beside the browser)."""
     account = cloud["users"][user]
     auth = v3.Password(
         auth_url=cloud["auth_url"],
@@ -60,10 +59,14 @@ def cinder_messages(cloud, user, **filters):
         user_domain_id="default",
         project_domain_id="default",
     )
-    session = ks_session.Session(auth=auth, timeout=30)
-    response = session.get(
+    return ks_session.Session(auth=auth, timeout=30)
+
+
+def cinder_messages(cloud, user, **filters):
+    """The user's project's messages, asked of the real Cinder directly."""
+    response = api_session(cloud, user).get(
         "/messages",
-        params={"project_id": account["project_id"], **filters},
+        params={"project_id": cloud["users"][user]["project_id"], **filters},
         endpoint_filter={"service_type": "volumev3", "interface": "public"},
         headers={"OpenStack-API-Version": "volume 3.30"},
     )

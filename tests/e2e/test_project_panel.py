@@ -1,24 +1,9 @@
 """Project -> Event Viewer in a real browser against the real Cinder of the local cloud."""
 
-from keystoneauth1 import session as ks_session
-from keystoneauth1.identity import v3
-
-from tests.e2e.conftest import cinder_message_ids
+from tests.e2e.conftest import api_session, cinder_message_ids
 
 NO_VALID_BACKEND = "Could not find any available weighted backend"
 PANEL = "/project/event_viewer/"
-
-
-def _cinder_session(cloud, user):
-    auth = v3.Password(
-        auth_url=cloud["auth_url"],
-        username=user,
-        password=cloud["users"][user]["password"],
-        project_name=cloud["users"][user]["project_name"],
-        user_domain_id="default",
-        project_domain_id="default",
-    )
-    return ks_session.Session(auth=auth, timeout=30)
 
 
 def test_alice_sees_the_schedulers_no_valid_backend_message(browser_factory, cloud):
@@ -43,7 +28,7 @@ def test_cinder_leaks_other_projects_messages_but_the_panel_does_not(browser_fac
 
     # The real Cinder: alice's plain list (no project filter) includes beta's
     # messages. If this ever fails, Cinder fixed the leak: update README.md.
-    session = _cinder_session(cloud, "alice")
+    session = api_session(cloud, "alice")
     leaked = session.get(
         "/messages",
         endpoint_filter={"service_type": "volumev3", "interface": "public"},
