@@ -195,3 +195,12 @@ class ByHostTests(AdminTestCase):
         ]
         response = self.get(f"{ADMIN_INDEX_URL}?filter_field=host&filter=node-2", [], faults)
         self.assertEqual(["node-2"], [e.host for e in response.context["table"].data])
+
+
+class AdminResourceLinkTests(AdminTestCase):
+    def test_resources_link_to_the_admin_dashboards_pages(self):
+        message = fakes.cinder_message()
+        response = self.get(ADMIN_INDEX_URL, [message])
+        volume = message._info["resource_uuid"]
+        self.assertContains(response, f'href="/admin/volumes/{volume}/"')
+        self.assertNotContains(response, f'href="/project/volumes/{volume}/"')

@@ -39,6 +39,11 @@ ADMIN_ACTIONS = {
 class AdminEventsTable(project_tables.EventsTable):
     project = tables.Column(project_label, verbose_name=_("Project"))
     host = tables.Column(lambda e: e.host or "\u2014", verbose_name=_("Host"))
+    resource = tables.Column(
+        project_tables.resource_label,
+        verbose_name=_("Resource"),
+        link=lambda event: project_tables.resource_url(event, "admin"),
+    )
     created_at = tables.Column(
         "created_at",
         verbose_name=_("Time"),

@@ -17,6 +17,7 @@ from event_viewer.content.project import views as project_views
 class AdminScopeMixin:
     all_projects = True
     table_class = admin_tables.AdminEventsTable
+    dashboard = "admin"
     url_namespace = "horizon:admin:event_viewer"
     filter_fields = filters.ADMIN_FIELDS
 

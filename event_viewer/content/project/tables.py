@@ -16,12 +16,13 @@ from event_viewer.api.errors import SourceError
 
 LOG = logging.getLogger(__name__)
 
-# Horizon detail pages of the resources a failure can be about.
-RESOURCE_DETAIL_URLS = {
-    "VOLUME": "horizon:project:volumes:detail",
-    "VOLUME_SNAPSHOT": "horizon:project:snapshots:detail",
-    "VOLUME_BACKUP": "horizon:project:backups:detail",
-    "DATABASE_INSTANCE": "horizon:project:databases:detail",
+# Horizon panels with a detail page of the resources a failure can be about
+# (``databases`` is trove-dashboard's, linked only when it is installed).
+RESOURCE_PANELS = {
+    "VOLUME": "volumes",
+    "VOLUME_SNAPSHOT": "snapshots",
+    "VOLUME_BACKUP": "backups",
+    "DATABASE_INSTANCE": "databases",
 }
 
 
@@ -30,13 +31,17 @@ def resource_label(event):
     return " ".join(part for part in (event.resource_type, name) if part)
 
 
-def resource_url(event):
-    """The Horizon page of the event's resource, when that panel is installed."""
-    url_name = RESOURCE_DETAIL_URLS.get(event.resource_type)
-    if not url_name or not event.resource_id:
+def resource_url(event, dashboard="project"):
+    """The resource's detail page in ``dashboard``, when that panel is installed.
+
+    The admin panel links to the admin dashboard's pages: the project pages
+    only show the admin's own project's resources.
+    """
+    panel = RESOURCE_PANELS.get(event.resource_type)
+    if not panel or not event.resource_id:
         return None
     try:
-        return urls.reverse(url_name, args=(event.resource_id,))
+        return urls.reverse(f"horizon:{dashboard}:{panel}:detail", args=(event.resource_id,))
     except urls.NoReverseMatch:
         return None
 

@@ -41,6 +41,7 @@ class ScopeMixin(LoginAgainOnRejectedToken):
 
     all_projects = False
     table_class = project_tables.EventsTable
+    dashboard = "project"
     url_namespace = "horizon:project:event_viewer"
     filter_fields = filters.FIELDS
 
@@ -183,7 +184,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
         context["event"] = event
         context["decoded"] = cinder_events.decode(event.event_id)
         context["explanation"] = cinder_events.explanation(event.event_id)
-        context["resource_url"] = project_tables.resource_url(event)
+        context["resource_url"] = project_tables.resource_url(event, self.dashboard)
         context["time_left"] = event.expires_at - timezone.now() if event.expires_at else None
         context["resource_status"] = sources.resource_status(self.request, event, self.all_projects)
         context["url"] = self.index_url()
