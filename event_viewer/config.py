@@ -24,6 +24,16 @@ DEFAULT_EXPORT_MAX_ROWS = 5000
 #: Trove pages (of its ``instances_page_size``) walked to find faults.
 DEFAULT_TROVE_MAX_PAGES = 50
 
+#: The Django database alias (a key of ``DATABASES``) where the collector
+#: stores service events. Horizon needs no database of its own: without one,
+#: Django's placeholder "dummy" backend is configured and the panels simply
+#: have no "Service events" source.
+DEFAULT_DATABASE = "default"
+
+#: Whether members may delete their own project's service events in the
+#: project panel (admins always may, in the admin panel).
+DEFAULT_MEMBERS_DELETE_SERVICE_EVENTS = False
+
 #: Seconds the Cinder API's version range is cached (per endpoint URL) so that
 #: microversion negotiation does not cost one extra request per page.
 DEFAULT_VERSION_CACHE_SECONDS = 300
@@ -73,3 +83,44 @@ def bulk_delete_max():
 
 def export_max_rows():
     return int(getattr(settings, "EVENT_VIEWER_EXPORT_MAX_ROWS", DEFAULT_EXPORT_MAX_ROWS))
+
+
+def database_alias():
+    """The ``DATABASES`` alias of the collector's store."""
+    return getattr(settings, "EVENT_VIEWER_DATABASE", DEFAULT_DATABASE)
+
+
+def service_events_enabled():
+    """True when the store's alias is configured with a real database engine.
+
+    Reads Django's resolved connection settings: with no ``DATABASES`` at all
+    Django configures the alias "default" with its dummy backend, which cannot
+    run a query (the panels then leave the source out instead of failing).
+    """
+    from django.db import connections
+
+    engine = connections.settings.get(database_alias(), {}).get("ENGINE", "")
+    return bool(engine) and engine != "django.db.backends.dummy"
+
+
+def members_delete_service_events():
+    return bool(
+        getattr(
+            settings,
+            "EVENT_VIEWER_MEMBERS_DELETE_SERVICE_EVENTS",
+            DEFAULT_MEMBERS_DELETE_SERVICE_EVENTS,
+        )
+    )
+
+
+def reports_dir():
+    """Where the dashboard writes its Guru Meditation Reports; None: it registers none."""
+    return getattr(settings, "EVENT_VIEWER_REPORTS_DIR", None) or None
+
+
+def reports_trigger_file():
+    """A file whose touch makes each dashboard process write a report (for WSGI servers).
+
+    When set, the dashboard leaves SIGUSR2 to the WSGI server (see ``event_viewer.gmr``).
+    """
+    return getattr(settings, "EVENT_VIEWER_REPORTS_TRIGGER_FILE", None) or None

@@ -31,3 +31,34 @@ for _key in ("plugins", "angular_modules", "js_files", "js_spec_files", "scss_fi
     HORIZON_CONFIG[_key] = list(dict.fromkeys(HORIZON_CONFIG[_key]))  # noqa: F405
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The plugin's store (the collector's events and reports). SQLite by default;
+# EVENT_VIEWER_TEST_DB=postgresql or mysql runs the same tests against the
+# local server (tools/run-tests does so where one answers on 127.0.0.1).
+_TEST_DATABASES = {
+    "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+    "postgresql": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "event_viewer",
+        "USER": os.environ.get("EVENT_VIEWER_TEST_DB_USER", "postgres"),
+        "HOST": "127.0.0.1",
+        "PORT": "5432",
+    },
+    "mysql": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "event_viewer",
+        "USER": os.environ.get("EVENT_VIEWER_TEST_DB_USER", "root"),
+        "HOST": "127.0.0.1",
+        "PORT": "3306",
+        "OPTIONS": {"charset": "utf8mb4"},
+    },
+}
+_TEST_DB = os.environ.get("EVENT_VIEWER_TEST_DB", "sqlite")
+if _TEST_DB == "mysql":
+    import pymysql
+
+    pymysql.install_as_MySQLdb()
+DATABASES = {"default": _TEST_DATABASES[_TEST_DB]}
+# The live collector tests run a collector process on a database of their own.
+if os.environ.get("EVENT_VIEWER_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["EVENT_VIEWER_TEST_DB_NAME"]

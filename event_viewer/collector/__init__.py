@@ -1,0 +1,1 @@
+"""The notification collector: listener, store, reaper and report ingestion."""
