@@ -31,6 +31,7 @@ class ExportTable(django_tables2.Table):
     resource_name = django_tables2.Column(verbose_name="resource_name")
     event_id = django_tables2.Column(verbose_name="event_id")
     level = django_tables2.Column(verbose_name="level")
+    outcome = django_tables2.Column(verbose_name="outcome")
     summary = django_tables2.Column(verbose_name="summary")
     request_id = django_tables2.Column(verbose_name="request_id")
     expires_at = django_tables2.Column(verbose_name="expires")

@@ -31,11 +31,11 @@ class Query:
     level: str = ""
     source: str = ""
     text: str = ""
+    outcome: str = ""
     # Admin panel only (see ADMIN_FIELDS).
     project: str = ""
     host: str = ""
     user: str = ""
-    outcome: str = ""
     since: datetime.datetime | None = None
     until: datetime.datetime | None = None
 
@@ -171,6 +171,8 @@ FIELDS = {
     "request_id": (_("Request ID ="), _request_id),
     "level": (_("Level ="), _level),
     "source": (_("Source ="), _source),
+    # Service events record passed operations too; the other sources only failures.
+    "outcome": (_("Outcome ="), _outcome),
 }
 
 
@@ -180,7 +182,6 @@ ADMIN_FIELDS = {
     "project": (_("Project ="), _project),
     "host": (_("Host ="), _host),
     "user": (_("User ID ="), _user),
-    "outcome": (_("Outcome ="), _outcome),
     "time": (_("Time (FROM..TO, UTC)"), time_range),
 }
 

@@ -4,6 +4,9 @@ A source turns one API into :class:`~event_viewer.events.Event` rows in time
 order after a cursor, applying the filters its API can apply and the others
 itself. :func:`fetch_page` asks all sources at once (in threads, so a slow one
 costs its timeout, not the sum) and merges their answers.
+
+The sources: Cinder user messages, Trove instance faults, and the service
+events the collector stored in the plugin's database (when it has one).
 """
 
 import concurrent.futures
@@ -13,7 +16,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from event_viewer import config, paging
-from event_viewer.api import cinder, trove
+from event_viewer.api import cinder, store, trove
 from event_viewer.api.errors import SourceError
 from event_viewer.events import Event
 
@@ -45,6 +48,10 @@ class Source:
     """
 
     name = label = None
+    # Sources that query Django's database run in the request's thread:
+    # Django's connections belong to a thread, so a pool thread would open (and
+    # leave behind) a connection of its own, outside the request's transaction.
+    in_request_thread = False
 
     def __init__(self, request, query, all_projects=False):
         self.request = request
@@ -205,22 +212,59 @@ class TroveSource(Source):
         return events[:limit]
 
 
+class StoreSource(Source):
+    """The collector's service events; the database applies every filter (api/store.py).
+
+    Members see their token's project only, never the project of the request.
+    """
+
+    name = store.SOURCE
+    label = store.LABEL
+    in_request_thread = True
+
+    def __init__(self, request, query, all_projects=False):
+        super().__init__(request, query, all_projects)
+        self.scope = store_scope(request, all_projects)
+
+    def cursor_of(self, event):
+        return store.encode_cursor(event.created_at, event.native_id)
+
+    def fetch(self, cursor, limit, newest_first):
+        try:
+            rows = store.list_events(self.query, self.scope, cursor, limit, newest_first)
+        except store.BadCursor as exc:
+            raise paging.BadMarker(cursor) from exc
+        return [Event.from_service_event(row) for row in rows]
+
+
+def store_scope(request, all_projects):
+    """What the store may return: the token's project, or every project for the admin panel."""
+    return store.ALL_PROJECTS if all_projects else request.user.project_id
+
+
 def fetch_page(sources, marker, limit):
-    """One merged page: ``(page, errors, notes)``; a failing source becomes an error."""
+    """One merged page: ``(page, errors, notes)``; a failing source becomes an error.
+
+    An edited cursor raises :class:`~event_viewer.paging.BadMarker`.
+    """
     fetched, errors, notes = {}, [], []
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(len(sources), 1))
+    pooled = [source for source in sources if not source.in_request_thread]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(len(pooled), 1))
+
+    def fetch(source):
+        return source.fetch(marker.cursors.get(source.name), limit + 1, marker.fetch_newest_first)
+
     try:
-        futures = {
-            source.name: pool.submit(
-                source.fetch,
-                marker.cursors.get(source.name),
-                limit + 1,
-                marker.fetch_newest_first,
-            )
+        futures = {source.name: pool.submit(fetch, source) for source in pooled}
+        # This thread's sources run while the pool's are under way.
+        futures.update(
+            (source.name, _run_here(fetch, source))
             for source in sources
-        }
+            if source.in_request_thread
+        )
         # Every HTTP call has the session timeout; this bounds sources that make
-        # several calls (Trove's page walk, Cinder's text scan) as a whole.
+        # several calls (Trove's page walk, Cinder's text scan) as a whole. The
+        # database's own timeouts bound the sources of this thread.
         deadline = config.source_timeout() * 2
         for source in sources:
             try:
@@ -243,6 +287,16 @@ def fetch_page(sources, marker, limit):
     cursor_of = {source.name: source.cursor_of for source in sources}
     page = paging.merge_page(fetched, marker, limit, lambda e: cursor_of[e.source](e))
     return page, errors, notes
+
+
+def _run_here(function, *args):
+    """The finished Future of ``function(*args)`` run in this thread, failure included."""
+    future = concurrent.futures.Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as exc:  # re-raised by result(), as for a pooled source
+        future.set_exception(exc)
+    return future
 
 
 def matching_message_ids(request, query, all_projects, most):
@@ -271,9 +325,16 @@ _CINDER_RESOURCES = {
 
 
 def resource_status(request, event, all_projects=False):
-    """The current status of the event's resource, 'deleted', or '' when unknown."""
+    """The current status of the event's resource, 'deleted', or '' when unknown.
+
+    One API call: a Cinder resource (of a message or a service event) or a
+    Trove instance; other services' resources are not looked up.
+    """
     try:
-        if event.source == cinder.SOURCE and event.resource_type in _CINDER_RESOURCES:
+        if (
+            event.source in (cinder.SOURCE, store.SOURCE)
+            and event.resource_type in _CINDER_RESOURCES
+        ):
             return cinder.resource_status(
                 request, _CINDER_RESOURCES[event.resource_type], event.resource_id
             )

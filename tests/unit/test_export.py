@@ -23,6 +23,7 @@ HEADER = [
     "resource_name",
     "event_id",
     "level",
+    "outcome",
     "summary",
     "request_id",
     "expires",

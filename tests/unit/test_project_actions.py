@@ -176,6 +176,7 @@ class HangingSourceTests(helpers.TestCase):
     def test_a_source_that_hangs_costs_the_deadline_and_the_other_still_answers(self):
         class Hanging:
             name, label, notes = "trove", "Database (Trove)", []
+            in_request_thread = False
 
             def fetch(self, cursor, limit, newest_first):
                 time.sleep(3)

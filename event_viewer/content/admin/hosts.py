@@ -1,6 +1,7 @@
 """The admin's "by host" view: failures per host over the current filter, linking back."""
 
 import collections
+import dataclasses
 from urllib.parse import urlencode
 
 from django import urls
@@ -25,6 +26,9 @@ class ByHostView(AdminScopeMixin, project_views.ScopeMixin, views.HorizonTemplat
         except filters.InvalidFilter as error:
             messages.error(self.request, _("Invalid filter: %s") % error)
             query = filters.Query()
+        # Service events include operations that passed: failures are counted
+        # unless the filter asks for an outcome itself.
+        query = dataclasses.replace(query, outcome=query.outcome or "fail")
         # Walks the filtered events once (up to the export limit): the admin's
         # question is "which node is failing", over the range they chose.
         most = config.export_max_rows()

@@ -11,6 +11,11 @@ class AdminDeleteMatching(project_tables.DeleteMatching):
     url = "horizon:admin:event_viewer:delete_matching"
 
 
+class AdminDeleteServiceEvents(project_tables.DeleteServiceEvents):
+    # The panel is admin-only already; the action says so itself too.
+    policy_rules = (("identity", "admin_required"),)
+
+
 def project_label(event):
     return event.project_name or event.project_id or "\u2014"
 
@@ -29,16 +34,26 @@ class ByHostAction(tables.LinkAction):
     icon = "server"
 
 
+class ServiceReportsAction(tables.LinkAction):
+    name = "service_reports"
+    verbose_name = _("Service Reports")
+    url = "horizon:admin:event_viewer:reports"
+    classes = ("btn-default",)
+    icon = "file-text-o"
+
+
 # The project table's actions that the admin table replaces with its own.
 ADMIN_ACTIONS = {
     project_tables.DeleteMatching: AdminDeleteMatching,
     project_tables.EventFilterAction: AdminFilterAction,
+    project_tables.DeleteServiceEvents: AdminDeleteServiceEvents,
 }
 
 
 class AdminEventsTable(project_tables.EventsTable):
     project = tables.Column(project_label, verbose_name=_("Project"))
     host = tables.Column(lambda e: e.host or "\u2014", verbose_name=_("Host"))
+    user = tables.Column(lambda e: e.user_id or "\u2014", verbose_name=_("User"))
     resource = tables.Column(
         project_tables.resource_label,
         verbose_name=_("Resource"),
@@ -55,18 +70,24 @@ class AdminEventsTable(project_tables.EventsTable):
 
     class Meta(project_tables.EventsTable.Meta):
         name = "admin_events"
-        table_actions = (ByHostAction,) + tuple(
+        table_actions = (ByHostAction, ServiceReportsAction) + tuple(
             ADMIN_ACTIONS.get(action, action)
             for action in project_tables.EventsTable.Meta.table_actions
+        )
+        row_actions = tuple(
+            ADMIN_ACTIONS.get(action, action)
+            for action in project_tables.EventsTable.Meta.row_actions
         )
         columns = (
             "created_at",
             "source",
             "project",
             "host",
+            "user",
             "resource",
             "event_id",
             "level",
+            "outcome",
             "summary",
             "request_id",
             "expires_at",

@@ -2,12 +2,13 @@
 
 import dataclasses
 import importlib.metadata
+import json
 
 from django.utils.translation import gettext_lazy as _
 from horizon import messages
 from openstack_dashboard import policy
 
-from event_viewer import filters
+from event_viewer import config, filters
 from event_viewer.api import keystone
 from event_viewer.api.errors import SourceError
 from event_viewer.content.admin import tables as admin_tables
@@ -20,6 +21,18 @@ class AdminScopeMixin:
     dashboard = "admin"
     url_namespace = "horizon:admin:event_viewer"
     filter_fields = filters.ADMIN_FIELDS
+    # Checked again here, not only by the panel: traces and raw payloads are
+    # for admins alone.
+    admin_text_policy = (("identity", "admin_required"),)
+
+    def may_see_admin_text(self):
+        if not hasattr(self, "_may_see_admin_text"):
+            self._may_see_admin_text = bool(policy.check(self.admin_text_policy, self.request))
+        return self._may_see_admin_text
+
+    def may_delete_service_events(self):
+        # The panel (and so every view and action of it) is admin-only.
+        return config.service_events_enabled()
 
     def project_names(self):
         """``{id: name}`` of all projects: one Keystone call per page, cached on the view."""
@@ -60,9 +73,6 @@ class IndexView(AdminScopeMixin, project_views.IndexView):
 
 
 class DetailView(AdminScopeMixin, project_views.DetailView):
-    # Checked again here, not only by the panel: the trace is for admins alone.
-    traceback_policy = (("identity", "admin_required"),)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = context["event"]
@@ -71,11 +81,22 @@ class DetailView(AdminScopeMixin, project_views.DetailView):
             event = context["event"] = dataclasses.replace(
                 event, project_name=names.get(event.project_id, "")
             )
-        allowed = policy.check(self.traceback_policy, self.request)
+        allowed = self.may_see_admin_text()
         context["show_traceback"] = bool(allowed and event.traceback)
         if context["show_traceback"]:
             context["bug_report"] = bug_report(event)
+        context["show_payload"] = bool(allowed and event.payload)
+        if context["show_payload"]:
+            context["payload"] = readable_payload(event.payload)
         return context
+
+
+def readable_payload(payload):
+    """The raw notification payload, indented when it is JSON (the template escapes it)."""
+    try:
+        return json.dumps(json.loads(payload), indent=2, sort_keys=True, ensure_ascii=False)
+    except ValueError:
+        return payload
 
 
 def bug_report(event):
@@ -89,6 +110,8 @@ def bug_report(event):
         f"Resource: {event.resource_type} {event.resource_id}",
         f"Project: {event.project_name or event.project_id or '-'}",
         f"Host: {event.host or '-'}",
+        *([f"Service: {event.service} ({event.publisher_id})"] if event.service else []),
+        *([f"Global request ID: {event.global_request_id}"] if event.global_request_id else []),
         f"Versions: event-viewer {_version('event-viewer')}, horizon {_version('horizon')}",
         "",
         event.traceback,

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import exceptions, messages, tables
 
 from event_viewer import filters
-from event_viewer.api import cinder
+from event_viewer.api import cinder, store
 from event_viewer.api.errors import SourceError
 
 LOG = logging.getLogger(__name__)
@@ -92,6 +92,10 @@ def _is_message(datum):
     return datum is not None and datum.source == cinder.SOURCE
 
 
+def _is_service_event(datum):
+    return datum is not None and datum.source == store.SOURCE
+
+
 class DeleteMessages(tables.DeleteAction):
     """Deletes Cinder messages; each failure is reported with its reason."""
 
@@ -124,6 +128,49 @@ class DeleteMessages(tables.DeleteAction):
             )
             LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
             # Handled: Horizon must not add its own aggregate message for it.
+            raise exceptions.HandledException(sys.exc_info()) from error
+
+
+class DeleteServiceEvents(tables.DeleteAction):
+    """Deletes the collector's service events: in the admin panel, or a member's own
+    project's where ``EVENT_VIEWER_MEMBERS_DELETE_SERVICE_EVENTS`` allows it.
+
+    The view sets ``service_events_deletable`` and ``store_scope`` on the table;
+    the delete itself is scoped by the database query, so an id of another
+    project deletes nothing and is reported like an id that no longer exists.
+    """
+
+    name = "delete_service_events"
+    help_text = _("Deleted service events cannot be restored.")
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Delete Service Event", "Delete Service Events", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Deleted Service Event", "Deleted Service Events", count)
+
+    def allowed(self, request, datum=None):
+        if not self.table.service_events_deletable:
+            return False
+        return datum is None or _is_service_event(datum)
+
+    def delete(self, request, obj_id):
+        source, _sep, event_id = obj_id.partition(":")
+        try:
+            if source != store.SOURCE or not self.table.service_events_deletable:
+                raise SourceError(source, _("you may not delete it here"))
+            if not store.delete_events([event_id], self.table.store_scope):
+                raise store.NotFound(event_id)
+        except (SourceError, store.NotFound) as error:
+            reason = getattr(error, "message", None) or _("it no longer exists")
+            messages.error(
+                request,
+                _("Could not delete service event %(id)s: %(reason)s")
+                % {"id": obj_id, "reason": reason},
+            )
+            LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
             raise exceptions.HandledException(sys.exc_info()) from error
 
 
@@ -162,8 +209,10 @@ class ExportJSON(ExportAction):
 
 class EventRow(tables.Row):
     def can_be_selected(self, datum):
-        # Only messages can be deleted: no checkbox that would pretend otherwise.
-        return _is_message(datum)
+        # Only what can be deleted gets a checkbox: no checkbox that would pretend otherwise.
+        return _is_message(datum) or (
+            _is_service_event(datum) and self.table.service_events_deletable
+        )
 
 
 class EventsTable(tables.DataTable):
@@ -177,6 +226,7 @@ class EventsTable(tables.DataTable):
     resource = tables.Column(resource_label, verbose_name=_("Resource"), link=resource_url)
     event_id = tables.Column("event_id", verbose_name=_("Event"))
     level = tables.Column("level", verbose_name=_("Level"))
+    outcome = tables.Column("outcome", verbose_name=_("Outcome"))
     summary = tables.Column("summary", verbose_name=_("Summary"), truncate=160)
     request_id = tables.Column("request_id", verbose_name=_("Request ID"))
     expires_at = tables.Column("expires_at", verbose_name=_("Expires"), filters=(local_time,))
@@ -189,9 +239,28 @@ class EventsTable(tables.DataTable):
         self.page = None
         self.newest_first = True
         self.messages_client = lambda request: cinder.MessagesClient(request)
+        self.store_scope = None  # no service event is in an unset scope
+        self.service_events_deletable = False
 
     def get_object_id(self, datum):
         return datum.id
+
+    def get_object_by_id(self, lookup):
+        """Horizon refuses an id on no row of the page (a forged form) before any action:
+        say so, since Horizon's own redirect does not."""
+        try:
+            return super().get_object_by_id(lookup)
+        except exceptions.Http302:
+            messages.error(
+                self.request,
+                _("%s is not on this page: nothing was done with it.") % lookup,
+            )
+            LOG.warning(
+                "Event Viewer: user %s asked for %s, which is not on their page",
+                self.request.user.id,
+                lookup,
+            )
+            raise
 
     def get_object_display(self, datum):
         # None for an id that is not on this page (Horizon then shows the id).
@@ -205,7 +274,8 @@ class EventsTable(tables.DataTable):
 
     class Meta:
         name = "events"
-        verbose_name = _("Failures")
+        # Not "Failures": service events include operations that passed.
+        verbose_name = _("Events")
         pagination_param = "marker"
         prev_pagination_param = "prev_marker"
         table_actions = (
@@ -215,6 +285,7 @@ class EventsTable(tables.DataTable):
             ExportJSON,
             DeleteMatching,
             DeleteMessages,
+            DeleteServiceEvents,
         )
-        row_actions = (DeleteMessages,)
+        row_actions = (DeleteMessages, DeleteServiceEvents)
         row_class = EventRow

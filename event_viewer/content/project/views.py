@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages, tables, views
 
 from event_viewer import cinder_events, config, filters, paging, sources
-from event_viewer.api import cinder, trove
+from event_viewer.api import cinder, store, trove
 from event_viewer.api.errors import SourceError, TokenRejected
 from event_viewer.content.project import forms as project_forms
 from event_viewer.content.project import tables as project_tables
@@ -50,10 +50,25 @@ class ScopeMixin(LoginAgainOnRejectedToken):
             sources.CinderSource(self.request, query, all_projects=self.all_projects),
             sources.TroveSource(self.request, query, all_projects=self.all_projects),
         ]
+        if config.service_events_enabled():
+            candidates.append(
+                sources.StoreSource(self.request, query, all_projects=self.all_projects)
+            )
         return [source for source in candidates if query.wants(source.name)]
 
     def messages_client(self, request):
         return cinder.MessagesClient(request, all_projects=self.all_projects)
+
+    def store_scope(self):
+        return sources.store_scope(self.request, self.all_projects)
+
+    def may_see_admin_text(self):
+        """Stack traces and raw payloads: never in the project panel."""
+        return False
+
+    def may_delete_service_events(self):
+        """Members delete their project's service events only where the deployer allows it."""
+        return config.service_events_enabled() and config.members_delete_service_events()
 
     def current_query(self):
         """The query of the filter the user set in the table's filter box (kept in the session)."""
@@ -89,6 +104,8 @@ class IndexView(ScopeMixin, tables.DataTableView):
     def get_tables(self):
         tables_by_name = super().get_tables()
         self.table.messages_client = self.messages_client
+        self.table.store_scope = self.store_scope()
+        self.table.service_events_deletable = self.may_delete_service_events()
         return tables_by_name
 
     def _newest_first(self):
@@ -131,6 +148,10 @@ class IndexView(ScopeMixin, tables.DataTableView):
         try:
             query = self.current_query()
             marker = self._marker(filter_changed, newest_first)
+            # A source's cursor inside a well-formed marker can be edited too.
+            page, errors, notes = sources.fetch_page(
+                self.sources_for(query), marker, config.page_size(self.request)
+            )
         except filters.InvalidFilter as error:
             self._show_problem(_("Invalid filter: %s") % error)
             return []
@@ -139,9 +160,6 @@ class IndexView(ScopeMixin, tables.DataTableView):
                 _("That page link is not valid (edited or outdated). Start from the first page.")
             )
             return []
-        page, errors, notes = sources.fetch_page(
-            self.sources_for(query), marker, config.page_size(self.request)
-        )
         for error in errors:
             self.log_source_error(error)
             messages.error(self.request, error.message)
@@ -158,6 +176,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
     page_title = _("Event {{ event.id }}")
 
     def get_event(self, source, native_id):
+        admin_text = self.may_see_admin_text()
         try:
             if source == cinder.SOURCE:
                 return Event.from_cinder_message(self.messages_client(self.request).get(native_id))
@@ -166,8 +185,15 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
                     native_id
                 )
                 if info.get("fault"):
-                    return Event.from_trove_instance(info, with_traceback=self.all_projects)
-        except (cinder.NotFound, trove.NotFound):
+                    return Event.from_trove_instance(info, with_traceback=admin_text)
+            if source == store.SOURCE and config.service_events_enabled():
+                # Scoped by the database query itself: another project's id is
+                # "no such event", exactly like an id that never existed.
+                row = store.get_event(native_id, self.store_scope(), admin_text=admin_text)
+                return Event.from_service_event(
+                    row, with_traceback=admin_text, with_payload=admin_text
+                )
+        except (cinder.NotFound, trove.NotFound, store.NotFound):
             pass
         except SourceError as error:
             self.log_source_error(error)
@@ -189,6 +215,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
         context["resource_status"] = sources.resource_status(self.request, event, self.all_projects)
         context["url"] = self.index_url()
         context["show_traceback"] = False
+        context["show_payload"] = False
         return context
 
 
@@ -196,8 +223,8 @@ class DeleteMatchingView(ScopeMixin, forms.ModalFormView):
     form_class = project_forms.DeleteMatchingForm
     template_name = "event_viewer/delete_matching.html"
     modal_id = "delete_matching_modal"
-    page_title = _("Delete All Matching Messages")
-    submit_label = _("Delete Messages")
+    page_title = _("Delete All Matching")
+    submit_label = _("Delete")
 
     def get_success_url(self):
         return urls.reverse(self.url_namespace + ":index")
@@ -213,6 +240,9 @@ class DeleteMatchingView(ScopeMixin, forms.ModalFormView):
         context["cancel_url"] = self.get_success_url()
         form = context["form"]
         context["count"], context["complete"] = form.count, form.complete
+        context["message_count"] = len(form.ids)
+        context["service_event_count"] = len(form.service_event_ids)
+        context["service_events_deletable"] = form.service_events_deletable
         context["query"] = form.query
         context["problem"] = form.problem
         return context

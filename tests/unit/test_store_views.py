@@ -1,0 +1,338 @@
+"""Service events in both panels: table, detail, deletes, errors, with real rows in the test DB.
+
+Cinder and Trove are faked at the ``event_viewer.api`` boundary (empty unless
+a test says otherwise); the store is the test database itself.
+"""
+
+import logging
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import override_settings
+from django.urls import reverse
+from horizon import exceptions
+from openstack_auth import utils as auth_utils
+from openstack_dashboard.test import helpers as horizon_helpers
+
+from event_viewer import paging
+from event_viewer.content.project import tables as project_tables
+from event_viewer.models import ServiceEvent
+from tests.unit import fakes, helpers
+from tests.unit.rows import NotMigratedServiceEvent, at, service_event, without_a_database
+
+INDEX_URL = reverse("horizon:project:event_viewer:index")
+MATCHING_URL = reverse("horizon:project:event_viewer:delete_matching")
+ADMIN_INDEX_URL = reverse("horizon:admin:event_viewer:index")
+ADMIN_MATCHING_URL = reverse("horizon:admin:event_viewer:delete_matching")
+OTHER_PROJECT = "2"
+TRACE = "Traceback (most recent call last):\n  File x\nNoValidBackend: SECRET-TRACE"
+PAYLOAD = '{"volume_id": "v-1", "note": "SECRET-PAYLOAD <script>alert(3)</script>"}'
+MEMBERS_DELETE = "EVENT_VIEWER_MEMBERS_DELETE_SERVICE_EVENTS"
+
+
+def detail_url(row, dashboard="project"):
+    return reverse(f"horizon:{dashboard}:event_viewer:detail", args=(f"collector:{row.pk}",))
+
+
+def refuse_connections(execute, sql, params, many, context):
+    """What a stopped database server answers, for every statement of this connection."""
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: refused')
+
+
+class PanelTestMixin:
+    @pytest.fixture(autouse=True)
+    def _caplog(self, caplog):
+        self.caplog = caplog
+
+    def get(self, url, messages=(), data=None, method="get"):
+        self.messages = fakes.FakeMessagesClient(messages)
+        with (
+            mock.patch("event_viewer.api.cinder.MessagesClient", self.messages),
+            mock.patch("event_viewer.api.trove.InstancesClient", fakes.FakeInstancesClient()),
+            mock.patch("event_viewer.api.keystone.project_names", return_value={"1": "alpha"}),
+            # Another API call (Cinder's volume); not under test here.
+            mock.patch("event_viewer.sources.resource_status", return_value=""),
+        ):
+            return getattr(self.client, method)(url, data or {})
+
+    def rows(self, response):
+        return [e.id for e in response.context["table"].data]
+
+    def errors(self, response):
+        return [str(m) for m in response.wsgi_request._messages if m.level_tag == "error"]
+
+    def remaining(self):
+        return set(ServiceEvent.objects.values_list("pk", flat=True))
+
+
+class ProjectPanelTests(PanelTestMixin, helpers.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.project = self.request.user.project_id
+        self.mine = service_event(project_id=self.project, traceback=TRACE, payload=PAYLOAD)
+        self.theirs = service_event(project_id=OTHER_PROJECT, created_at=at(1))
+        self.nobodys = service_event(project_id="", created_at=at(2))
+
+    def test_the_table_lists_the_projects_service_events_with_their_outcome(self):
+        passed = service_event(project_id=self.project, outcome="pass", created_at=at(3))
+        response = self.get(INDEX_URL)
+        self.assertEqual(
+            [f"collector:{self.mine.pk}", f"collector:{passed.pk}"], self.rows(response)
+        )
+        self.assertContains(response, "Service events")
+        self.assertContains(response, "scheduler.create_volume")
+        self.assertIn("outcome", response.context["table"].columns)
+        self.assertNotContains(response, "SECRET-TRACE")
+        self.assertNotContains(response, "SECRET-PAYLOAD")
+
+    def test_service_text_is_escaped_in_the_table_and_the_detail(self):
+        row = service_event(
+            project_id=self.project,
+            summary="<script>alert(1)</script>",
+            resource_name="<script>alert(2)</script>",
+        )
+        for url in (INDEX_URL, detail_url(row)):
+            with self.subTest(url=url):
+                response = self.get(url)
+                self.assertNotContains(response, "<script>alert(1)</script>")
+                self.assertNotContains(response, "<script>alert(2)</script>")
+                self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+                self.assertContains(response, "&lt;script&gt;alert(2)&lt;/script&gt;")
+
+    def test_detail_shows_every_field_but_never_the_trace_or_the_payload(self):
+        row = service_event(
+            project_id=self.project,
+            traceback=TRACE,
+            payload=PAYLOAD,
+            global_request_id="req-global-1",
+            user_id="u-alice",
+            host="node-7",
+            publisher_id="scheduler.node-7",
+        )
+        response = self.get(detail_url(row))
+        self.assertEqual(200, response.status_code)
+        for text in (
+            "No valid backend was found.",
+            "scheduler.create_volume",
+            row.request_id,
+            "req-global-1",
+            "scheduler.node-7",
+            "node-7",
+            "u-alice",
+            "vol-a",
+            row.resource_id,
+            "fail",
+        ):
+            self.assertContains(response, text)
+        self.assertNotIn(b"SECRET-TRACE", response.content)
+        self.assertNotIn(b"SECRET-PAYLOAD", response.content)
+        self.assertNotIn(b"NoValidBackend", response.content)
+        self.assertNotContains(response, "Stack trace")
+        self.assertFalse(response.context["event"].traceback)
+        self.assertFalse(response.context["event"].payload)
+
+    def test_another_projects_or_no_projects_event_is_not_found(self):
+        for row in (self.theirs, self.nobodys):
+            with self.subTest(project=row.project_id):
+                self.assertEqual(404, self.get(detail_url(row)).status_code)
+        for ref in ("collector:abc", "collector:0", "collector:999999"):
+            url = reverse("horizon:project:event_viewer:detail", args=(ref,))
+            with self.subTest(ref=ref):
+                self.assertEqual(404, self.get(url).status_code)
+
+    def test_an_unreachable_database_is_shown_and_logged_and_cinder_still_renders(self):
+        message = fakes.cinder_message(user_message="Cinder still answers.")
+        with (
+            self.caplog.at_level(logging.WARNING, logger="event_viewer"),
+            connection.execute_wrapper(refuse_connections),
+        ):
+            response = self.get(INDEX_URL, [message])
+        self.assertEqual(200, response.status_code)
+        self.assertEqual([f"cinder:{message.id}"], self.rows(response))
+        shown = (
+            "Service events: the Event Viewer&#x27;s database is not reachable "
+            "(connection to server at &quot;127.0.0.1&quot;, port 5432 failed: refused)."
+        )
+        self.assertContains(response, shown)
+        logged = [r for r in self.caplog.records if r.name.startswith("event_viewer")]
+        self.assertTrue(
+            any("source collector failed" in r.getMessage() for r in logged), self.caplog.text
+        )
+        self.assertIn("port 5432 failed: refused", self.caplog.text)
+
+    def test_a_database_that_was_not_migrated_says_how_to_fix_it(self):
+        with mock.patch("event_viewer.api.store.ServiceEvent", NotMigratedServiceEvent):
+            response = self.get(INDEX_URL, [fakes.cinder_message()])
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "python -m django migrate event_viewer")
+        self.assertEqual(1, len(self.rows(response)))
+
+    def test_without_a_database_the_source_is_simply_absent(self):
+        with without_a_database():
+            response = self.get(INDEX_URL, [fakes.cinder_message()])
+            detail = self.get(detail_url(self.mine))
+        self.assertEqual(["cinder"], [e.split(":")[0] for e in self.rows(response)])
+        self.assertEqual([], self.errors(response))
+        self.assertEqual(404, detail.status_code)
+
+    def test_an_edited_store_cursor_is_explained(self):
+        marker = paging.Marker({"collector": "not-a-cursor"}).encode()
+        response = self.get(f"{INDEX_URL}?marker={marker}")
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "That page link is not valid")
+
+
+class MemberDeleteTests(PanelTestMixin, helpers.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.mine = service_event(project_id=self.request.user.project_id)
+        self.theirs = service_event(project_id=OTHER_PROJECT)
+
+    def post_delete(self, ids):
+        return self.get(
+            INDEX_URL,
+            method="post",
+            data={"action": "events__delete_service_events", "object_ids": ids},
+        )
+
+    def test_members_may_not_delete_service_events_by_default(self):
+        page = self.get(INDEX_URL)
+        self.assertNotContains(page, "events__action_delete_service_events")
+        self.assertNotContains(page, f'value="collector:{self.mine.pk}"')
+        self.post_delete([f"collector:{self.mine.pk}"])
+        self.get(
+            INDEX_URL,
+            method="post",
+            data={"action": f"events__delete_service_events__collector:{self.mine.pk}"},
+        )
+        self.assertEqual({self.mine.pk, self.theirs.pk}, self.remaining())
+
+    @override_settings(**{MEMBERS_DELETE: True})
+    def test_members_delete_their_projects_events_where_allowed(self):
+        page = self.get(INDEX_URL)
+        self.assertContains(page, f'value="collector:{self.mine.pk}"')
+        response = self.post_delete([f"collector:{self.mine.pk}"])
+        self.assertEqual(302, response.status_code)
+        self.assertEqual({self.theirs.pk}, self.remaining())
+
+    @override_settings(**{MEMBERS_DELETE: True})
+    def test_a_forged_id_of_another_project_deletes_nothing(self):
+        response = self.post_delete([f"collector:{self.theirs.pk}"])
+        self.assertEqual(302, response.status_code)
+        self.assertEqual({self.mine.pk, self.theirs.pk}, self.remaining())
+        # Horizon finds the id on no row of the member's page and says so.
+        self.assertIn(f"collector:{self.theirs.pk}", " ".join(self.errors(response)))
+
+    @override_settings(**{MEMBERS_DELETE: True})
+    def test_the_delete_itself_is_scoped_and_reports_what_it_did_not_delete(self):
+        # Past Horizon's own check (the id is on no page of the member): the
+        # action's delete is scoped by the database query too.
+        table = project_tables.EventsTable(self.request)
+        table.store_scope = self.request.user.project_id
+        table.service_events_deletable = True
+        action = table.base_actions["delete_service_events"]
+        with (
+            self.caplog.at_level(logging.WARNING, logger="event_viewer"),
+            self.assertRaises(exceptions.HandledException),
+            mock.patch("horizon.messages.error") as shown,
+        ):
+            action.delete(self.request, f"collector:{self.theirs.pk}")
+        self.assertIn(f"collector:{self.theirs.pk}", str(shown.call_args))
+        self.assertIn(f"collector:{self.theirs.pk}", self.caplog.text)
+        self.assertEqual({self.mine.pk, self.theirs.pk}, self.remaining())
+
+    def test_delete_all_matching_says_it_deletes_block_storage_messages_only(self):
+        response = self.get(MATCHING_URL, fakes.cinder_messages_newest_first(2))
+        self.assertContains(response, "This will delete 2 Block Storage messages")
+        self.assertContains(response, "Block Storage messages only")
+        self.get(
+            MATCHING_URL, fakes.cinder_messages_newest_first(2), {"confirmed_count": "2"}, "post"
+        )
+        self.assertEqual(2, len(self.messages.deleted))
+        self.assertEqual({self.mine.pk, self.theirs.pk}, self.remaining())
+
+    @override_settings(**{MEMBERS_DELETE: True})
+    def test_delete_all_matching_includes_the_projects_service_events_where_allowed(self):
+        response = self.get(MATCHING_URL, fakes.cinder_messages_newest_first(2))
+        self.assertContains(
+            response, "This will delete 2 Block Storage messages and 1 service event"
+        )
+        response = self.get(
+            MATCHING_URL, fakes.cinder_messages_newest_first(2), {"confirmed_count": "3"}, "post"
+        )
+        self.assertEqual(302, response.status_code)
+        self.assertEqual({self.theirs.pk}, self.remaining())
+
+
+class AdminPanelTests(PanelTestMixin, horizon_helpers.BaseAdminViewTests):
+    def setUp(self):
+        super().setUp()
+        self.request.user = auth_utils.get_user(self.request)
+        self.alpha = service_event(project_id="1", user_id="u-alice", host="node-1")
+        self.beta = service_event(
+            project_id=OTHER_PROJECT, user_id="u-bob", host="node-2", created_at=at(1)
+        )
+        self.passed = service_event(project_id="", outcome="pass", host="node-2", created_at=at(2))
+
+    def test_the_admin_table_has_every_project_with_user_and_outcome(self):
+        response = self.get(ADMIN_INDEX_URL)
+        self.assertEqual(
+            [f"collector:{r.pk}" for r in (self.alpha, self.beta, self.passed)], self.rows(response)
+        )
+        columns = response.context["table"].columns
+        self.assertIn("user", columns)
+        self.assertIn("outcome", columns)
+        self.assertContains(response, "u-bob")
+        self.assertContains(response, "alpha")  # project names resolved
+
+    def test_admin_detail_shows_the_trace_and_the_escaped_payload(self):
+        row = service_event(traceback=TRACE, payload=PAYLOAD)
+        response = self.get(detail_url(row, "admin"))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "SECRET-TRACE", count=2)  # the pane and the bug report
+        self.assertContains(response, '<pre class="event-payload"')
+        self.assertContains(response, "SECRET-PAYLOAD &lt;script&gt;alert(3)&lt;/script&gt;")
+        self.assertNotContains(response, "<script>alert(3)</script>")
+
+    def test_trace_and_payload_need_the_admin_policy_even_on_the_admin_url(self):
+        row = service_event(traceback=TRACE, payload=PAYLOAD)
+        with mock.patch("openstack_dashboard.policy.check", return_value=False):
+            response = self.get(detail_url(row, "admin"))
+        self.assertNotIn(b"SECRET-TRACE", response.content)
+        self.assertNotIn(b"SECRET-PAYLOAD", response.content)
+
+    def test_admins_delete_a_row_and_a_batch(self):
+        response = self.get(
+            ADMIN_INDEX_URL,
+            method="post",
+            data={"action": f"admin_events__delete_service_events__collector:{self.alpha.pk}"},
+        )
+        self.assertEqual(302, response.status_code)
+        self.assertEqual({self.beta.pk, self.passed.pk}, self.remaining())
+        self.get(
+            ADMIN_INDEX_URL,
+            method="post",
+            data={
+                "action": "admin_events__delete_service_events",
+                "object_ids": [f"collector:{self.beta.pk}", f"collector:{self.passed.pk}"],
+            },
+        )
+        self.assertEqual(set(), self.remaining())
+
+    def test_admin_delete_all_matching_deletes_the_filtered_service_events(self):
+        self.get(
+            ADMIN_INDEX_URL,
+            method="post",
+            data={"admin_events__filter__q": "node-2", "admin_events__filter__q_field": "host"},
+        )
+        response = self.get(ADMIN_MATCHING_URL)
+        self.assertContains(response, "and 2 service events")
+        self.get(ADMIN_MATCHING_URL, data={"confirmed_count": "2"}, method="post")
+        self.assertEqual({self.alpha.pk}, self.remaining())
+
+    def test_by_host_counts_failed_service_events(self):
+        service_event(project_id="1", host="node-1", created_at=at(5))
+        response = self.get(reverse("horizon:admin:event_viewer:by_host"))
+        hosts = {row["host"]: row["count"] for row in response.context["hosts"]}
+        self.assertEqual({"node-1": 2, "node-2": 1}, hosts)  # the passed one is not a failure
