@@ -43,7 +43,11 @@ def test_cinder_leaks_other_projects_messages_but_the_panel_does_not(browser_fac
     while True:
         html = alice.driver.page_source
         assert not [i for i in beta_ids if i in html]
-        seen += len(alice.table_rows("events"))
+        # Service events (the collector's) are counted by their own tests.
+        seen += sum(
+            not row.get_attribute("data-object-id").startswith("collector:")
+            for row in alice.table_rows("events")
+        )
         next_links = alice.driver.find_elements("css selector", "a[href*='marker=']")
         next_links = [a for a in next_links if "prev_marker" not in a.get_attribute("href")]
         if not next_links:

@@ -213,7 +213,9 @@ def write_configs() -> None:
         },
         "database": {"connection": f"sqlite:///{DATA / 'cinder.db'}"},
         "oslo_concurrency": {"lock_path": DATA / "cinder" / "locks"},
-        "oslo_messaging_notifications": {"driver": "noop"},
+        # Real notifications on the bus (topic "notifications"), which the
+        # Event Viewer's collector stores: the seeded failures arrive through it.
+        "oslo_messaging_notifications": {"driver": "messagingv2", "topics": "notifications"},
         "keystone_authtoken": _authtoken("cinder"),
     }
     trove = {
@@ -237,7 +239,9 @@ def write_configs() -> None:
             "http_mgmt_post_rate": 100000,
         },
         "database": {"connection": f"sqlite:///{DATA / 'trove.db'}"},
-        "oslo_messaging_notifications": {"driver": "noop"},
+        # Real notifications on the bus (topic "notifications"), which the
+        # Event Viewer's collector stores: the seeded failures arrive through it.
+        "oslo_messaging_notifications": {"driver": "messagingv2", "topics": "notifications"},
         "keystone_authtoken": _authtoken("trove"),
         "service_credentials": {
             "auth_url": AUTH_URL,

@@ -23,6 +23,21 @@ OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"
 # default session engine), so no memcached is needed.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The Event Viewer's store (events and reports the collector writes): the
+# embedded default, SQLite, in the demo's state directory. The timeout lets the
+# dashboard wait for the collector's write transactions instead of failing.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(LOCAL_PATH, "event_viewer.sqlite3"),
+        "OPTIONS": {"timeout": 20},
+    }
+}
+
+# Guru Meditation Reports of this Horizon (kill -USR2 <pid>) go where the demo's
+# collector reads reports (tools/lib/common.sh: [collector] reports_dir).
+EVENT_VIEWER_REPORTS_DIR = os.path.join(LOCAL_PATH, "reports")
+
 TIME_ZONE = "UTC"
 
 # Plain HTTP on loopback: cookies without the Secure flag.

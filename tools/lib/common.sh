@@ -116,14 +116,17 @@ start_horizon() {
         "$DEVCLOUD_HOME/log/horizon-$HORIZON_PORT.log"
 }
 
-stop_horizon() {
-    local pidfile pid
-    pidfile=$(horizon_pidfile)
+stop_horizon() { stop_process_group "$(horizon_pidfile)" 5; }
+
+# stop_process_group PIDFILE SECONDS: TERM the process group started with setsid,
+# KILL it if it is still there after SECONDS, forget the pidfile.
+stop_process_group() {
+    local pidfile=$1 seconds=$2 pid
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL -- "-$pid" 2>/dev/null || true
     fi
     rm -f "$pidfile"
@@ -140,3 +143,50 @@ wait_for_http() {
     [ -f "$log" ] && tail -n 30 "$log" >&2
     die "$name did not answer at $url within ${seconds}s (log: $log)"
 }
+
+# The collector (event-viewer-collector) of the demo and the e2e tests: listens
+# on the dev cloud's broker and writes the demo Horizon's database, so it runs
+# with Horizon's settings, from the Horizon virtualenv.
+COLLECTOR_CONF=$HORIZON_STATE/collector.conf
+collector_pidfile() { echo "$DEVCLOUD_HOME/run/collector.pid"; }
+
+write_collector_conf() {
+    mkdir -p "$HORIZON_STATE/reports"
+    cat > "$COLLECTOR_CONF" <<EOT
+[DEFAULT]
+# The dev cloud's broker (tools/devcloud).
+transport_url = rabbit://guest:guest@127.0.0.1:5672/
+
+[collector]
+batch_timeout = 0.5
+reports_dir = $HORIZON_STATE/reports
+message_reap_interval = 3600
+# Reports show up in the Reports view within seconds of being written.
+report_scan_interval = 2
+EOT
+}
+
+start_collector() {
+    mkdir -p "$DEVCLOUD_HOME/run" "$DEVCLOUD_HOME/log"
+    stop_collector
+    write_collector_conf
+    say "Starting the Event Viewer collector"
+    local log="$DEVCLOUD_HOME/log/collector.log" deadline
+    : > "$log"
+    (
+        cd "$HORIZON_STATE"
+        DJANGO_SETTINGS_MODULE=openstack_dashboard.settings exec setsid \
+            "$HORIZON_VENV/bin/event-viewer-collector" --config-file "$COLLECTOR_CONF"
+    ) >> "$log" 2>&1 &
+    echo $! > "$(collector_pidfile)"
+    deadline=$((SECONDS + 60))
+    until grep -q "Collector listening" "$log"; do
+        kill -0 "$(cat "$(collector_pidfile)")" 2>/dev/null \
+            || { tail -n 30 "$log" >&2; die "the collector exited (log: $log)"; }
+        [ $SECONDS -lt $deadline ] || { tail -n 30 "$log" >&2; die "the collector did not start in 60 s"; }
+        sleep 0.5
+    done
+}
+
+# TERM: the collector finishes and acknowledges the batches in hand first.
+stop_collector() { stop_process_group "$(collector_pidfile)" 10; }
