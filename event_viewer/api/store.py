@@ -4,8 +4,8 @@ The database applies every filter (none is applied in Python), and lists are
 keyset-paged on ``(created_at, id)``: a page is one range scan of one of the
 model's indexes -- ``(created_at, id)``, or ``(project_id | host | user_id,
 created_at, id)`` when that column is fixed -- so its cost does not grow with
-the number of rows (``tests/unit/test_store_source.py`` checks the plan with
-SQLite's ``EXPLAIN``).
+the number of rows (``tests/unit/test_store_source.py`` checks the plan on SQLite,
+PostgreSQL and MariaDB).
 
 Scope: every function takes ``project_id``, the *token's* project of a member,
 or :data:`ALL_PROJECTS` for the admin panel. A member's scope never includes
