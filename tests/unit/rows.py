@@ -18,8 +18,8 @@ def at(minutes_before_start):
     return START - datetime.timedelta(minutes=minutes_before_start)
 
 
-def service_event(**fields):
-    """One stored operation: a failed volume create on node-1 unless ``fields`` say otherwise."""
+def _fields(fields):
+    """A failed volume create on node-1, unless ``fields`` say otherwise."""
     values = {
         "message_id": uuid.uuid4().hex,
         "service": "scheduler",
@@ -39,7 +39,17 @@ def service_event(**fields):
         "expires_at": START + datetime.timedelta(days=30),
     }
     values.update(fields)
-    return ServiceEvent.objects.create(**values)
+    return values
+
+
+def service_event(**fields):
+    """One stored operation: a failed volume create on node-1 unless ``fields`` say otherwise."""
+    return ServiceEvent.objects.create(**_fields(fields))
+
+
+def service_events(field_sets):
+    """Many stored operations in one INSERT, each ``service_event(**fields)`` would make."""
+    return ServiceEvent.objects.bulk_create(ServiceEvent(**_fields(f)) for f in field_sets)
 
 
 def _not_migrated_model():

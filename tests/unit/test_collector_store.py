@@ -13,6 +13,7 @@ from event_viewer.collector import store
 from event_viewer.collector.notifications import parse
 from event_viewer.models import ServiceEvent
 from tests.unit.notification_samples import notification, scheduler_failure
+from tests.unit.rows import service_events
 
 pytestmark = pytest.mark.django_db
 DAY = 86400
@@ -87,18 +88,8 @@ def test_nul_characters_are_stored():
 
 
 def _expired_rows(count, expires_at):
-    ServiceEvent.objects.bulk_create(
-        ServiceEvent(
-            message_id=f"m-{expires_at:%s}-{i}",
-            service="volume",
-            event_type="volume.create.error",
-            outcome="fail",
-            level="ERROR",
-            created_at=expires_at - datetime.timedelta(days=30),
-            expires_at=expires_at,
-        )
-        for i in range(count)
-    )
+    created_at = expires_at - datetime.timedelta(days=30)
+    service_events({"created_at": created_at, "expires_at": expires_at} for _ in range(count))
 
 
 def test_reap_deletes_expired_rows_in_batches_and_keeps_the_rest():

@@ -28,6 +28,7 @@ from tests.unit.rows import (
     NotMigratedServiceEvent,
     at,
     service_event,
+    service_events,
     without_a_database,
 )
 
@@ -248,19 +249,14 @@ class IndexUseTests(StoreTestCase):
         super().setUp()
         # Enough rows spread over projects, hosts and users that a planner
         # weighing its statistics has a reason to pick the narrow index.
-        ServiceEvent.objects.bulk_create(
-            ServiceEvent(
-                message_id=f"m-{n}",
-                service="scheduler",
-                event_type="scheduler.create_volume",
-                outcome="fail",
-                level="ERROR",
-                project_id=str(n % 7),
-                host=f"node-{n % 11}",
-                user_id=f"u-{n % 13}",
-                request_id=f"req-{n}",
-                created_at=at(n),
-            )
+        service_events(
+            {
+                "project_id": str(n % 7),
+                "host": f"node-{n % 11}",
+                "user_id": f"u-{n % 13}",
+                "request_id": f"req-{n}",
+                "created_at": at(n),
+            }
             for n in range(300)
         )
 
