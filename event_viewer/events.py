@@ -53,6 +53,7 @@ class Event:
     project_name: str = ""
     host: str = ""
     user_id: str = ""
+    user_name: str = ""  # the admin panel fills it in (Keystone)
     outcome: str = ""  # "fail", "pass" or "in_progress"
     # Known only to service events (the collector's notifications).
     service: str = ""

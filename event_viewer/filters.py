@@ -123,7 +123,7 @@ def _host(value):
 def _user(value):
     value = value.strip()
     if not re.fullmatch(r"[\w .@-]{1,255}", value):
-        raise InvalidFilter(_("A user is its ID."))
+        raise InvalidFilter(_("A user is its name or ID."))
     return value
 
 
@@ -181,7 +181,7 @@ ADMIN_FIELDS = {
     **FIELDS,
     "project": (_("Project ="), _project),
     "host": (_("Host ="), _host),
-    "user": (_("User ID ="), _user),
+    "user": (_("User ="), _user),
     "time": (_("Time (FROM..TO, UTC)"), time_range),
 }
 

@@ -32,10 +32,12 @@ class AdminTestCase(horizon_helpers.BaseAdminViewTests):
             mock.patch("event_viewer.api.cinder.MessagesClient", self.messages),
             mock.patch("event_viewer.api.trove.InstancesClient", self.instances),
             mock.patch("event_viewer.api.keystone.project_names", return_value=PROJECTS) as ks,
+            mock.patch("event_viewer.api.keystone.user_names", return_value={}) as users,
             mock.patch("event_viewer.sources.resource_status", return_value="ERROR"),
         ):
             response = getattr(self.client, method)(url, data or {})
         self.keystone_calls = ks.call_count
+        self.user_name_calls = users.call_count
         return response
 
     def set_filter(self, field, value):
@@ -59,6 +61,8 @@ class AdminIndexTests(AdminTestCase):
         self.assertContains(response, "alpha")
         self.assertContains(response, "node-2")
         self.assertEqual(1, self.keystone_calls)
+        # No row has a user (Cinder and Trove record none): no Keystone call for names.
+        self.assertEqual(0, self.user_name_calls)
         self.assertNotContains(response, "SECRET-TRACE")
 
     def test_project_filter_by_name_becomes_the_cinder_project_id_filter(self):

@@ -16,6 +16,7 @@ from openstack_auth import utils as auth_utils
 from openstack_dashboard.test import helpers as horizon_helpers
 
 from event_viewer import paging
+from event_viewer.api.errors import SourceError
 from event_viewer.content.project import tables as project_tables
 from event_viewer.models import ServiceEvent
 from tests.unit import fakes, helpers
@@ -45,16 +46,29 @@ class PanelTestMixin:
     def _caplog(self, caplog):
         self.caplog = caplog
 
+    user_names = {"u-alice": "alice", "u-bob": "bob"}
+
     def get(self, url, messages=(), data=None, method="get"):
         self.messages = fakes.FakeMessagesClient(messages)
         with (
             mock.patch("event_viewer.api.cinder.MessagesClient", self.messages),
             mock.patch("event_viewer.api.trove.InstancesClient", fakes.FakeInstancesClient()),
             mock.patch("event_viewer.api.keystone.project_names", return_value={"1": "alpha"}),
+            mock.patch(
+                "event_viewer.api.keystone.user_names",
+                side_effect=lambda request: self.user_names_or_raise(),
+            ) as users,
             # Another API call (Cinder's volume); not under test here.
             mock.patch("event_viewer.sources.resource_status", return_value=""),
         ):
-            return getattr(self.client, method)(url, data or {})
+            response = getattr(self.client, method)(url, data or {})
+        self.user_name_calls = users.call_count
+        return response
+
+    def user_names_or_raise(self):
+        if isinstance(self.user_names, Exception):
+            raise self.user_names
+        return self.user_names
 
     def rows(self, response):
         return [e.id for e in response.context["table"].data]
@@ -283,8 +297,42 @@ class AdminPanelTests(PanelTestMixin, horizon_helpers.BaseAdminViewTests):
         columns = response.context["table"].columns
         self.assertIn("user", columns)
         self.assertIn("outcome", columns)
-        self.assertContains(response, "u-bob")
+        self.assertEqual(
+            ["alice", "bob", "alice"],
+            [columns["user"].get_data(e) for e in response.context["table"].data],
+        )
+        self.assertEqual(1, self.user_name_calls)  # once per page, not per row
         self.assertContains(response, "alpha")  # project names resolved
+
+    def test_a_user_is_filtered_by_name_or_id(self):
+        for value in ("bob", "u-bob"):
+            with self.subTest(value=value):
+                self.set_admin_filter("user", value)
+                rows = self.rows(self.get(ADMIN_INDEX_URL))
+                self.assertEqual([f"collector:{self.beta.pk}"], rows)
+
+    def test_an_unknown_user_is_explained(self):
+        self.set_admin_filter("user", "carol")
+        response = self.get(ADMIN_INDEX_URL)
+        self.assertEqual([], self.rows(response))
+        self.assertContains(response, "No single user is named or has the ID carol")
+
+    def test_without_keystone_users_show_their_ids_and_an_id_filter_still_works(self):
+        self.user_names = SourceError("keystone", "Identity (Keystone) did not list users: 503")
+        self.set_admin_filter("user", "u-bob")
+        with self.assertLogs("event_viewer", "WARNING") as logs:
+            response = self.get(ADMIN_INDEX_URL)
+        self.assertEqual([f"collector:{self.beta.pk}"], self.rows(response))
+        self.assertEqual(
+            "u-bob",
+            response.context["table"].columns["user"].get_data(response.context["table"].data[0]),
+        )
+        self.assertContains(response, "did not list users: 503")
+        self.assertIn("did not list users: 503", "\n".join(logs.output))
+
+    def test_the_admin_detail_names_the_user(self):
+        response = self.get(detail_url(self.alpha, "admin"))
+        self.assertContains(response, "alice (u-alice)")
 
     def test_admin_detail_shows_the_trace_and_the_escaped_payload(self):
         row = service_event(traceback=TRACE, payload=PAYLOAD)
@@ -320,12 +368,15 @@ class AdminPanelTests(PanelTestMixin, horizon_helpers.BaseAdminViewTests):
         )
         self.assertEqual(set(), self.remaining())
 
-    def test_admin_delete_all_matching_deletes_the_filtered_service_events(self):
+    def set_admin_filter(self, field, value):
         self.get(
             ADMIN_INDEX_URL,
             method="post",
-            data={"admin_events__filter__q": "node-2", "admin_events__filter__q_field": "host"},
+            data={"admin_events__filter__q": value, "admin_events__filter__q_field": field},
         )
+
+    def test_admin_delete_all_matching_deletes_the_filtered_service_events(self):
+        self.set_admin_filter("host", "node-2")
         response = self.get(ADMIN_MATCHING_URL)
         self.assertContains(response, "and 2 service events")
         self.get(ADMIN_MATCHING_URL, data={"confirmed_count": "2"}, method="post")

@@ -20,6 +20,10 @@ def project_label(event):
     return event.project_name or event.project_id or "\u2014"
 
 
+def user_label(event):
+    return event.user_name or event.user_id or "\u2014"
+
+
 class AdminFilterAction(project_tables.EventFilterAction):
     filter_choices = tuple(
         (field, label, True) for field, (label, _v) in filters.ADMIN_FIELDS.items()
@@ -53,7 +57,7 @@ ADMIN_ACTIONS = {
 class AdminEventsTable(project_tables.EventsTable):
     project = tables.Column(project_label, verbose_name=_("Project"))
     host = tables.Column(lambda e: e.host or "\u2014", verbose_name=_("Host"))
-    user = tables.Column(lambda e: e.user_id or "\u2014", verbose_name=_("User"))
+    user = tables.Column(user_label, verbose_name=_("User"))
     resource = tables.Column(
         project_tables.resource_label,
         verbose_name=_("Resource"),

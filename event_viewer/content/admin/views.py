@@ -34,53 +34,62 @@ class AdminScopeMixin:
         # The panel (and so every view and action of it) is admin-only.
         return config.service_events_enabled()
 
-    def project_names(self):
-        """``{id: name}`` of all projects: one Keystone call per page, cached on the view."""
-        if not hasattr(self, "_project_names"):
+    def names(self, kind):
+        """``{id: name}`` of all ``"projects"`` or ``"users"``: one Keystone call per page.
+
+        Kept on the view, which lives for one request. None when Keystone
+        failed (the page says so, and IDs still work).
+        """
+        cache = self.__dict__.setdefault("_names", {})
+        if kind not in cache:
             try:
-                self._project_names = keystone.project_names(self.request)
+                cache[kind] = getattr(keystone, NAME_LISTS[kind])(self.request)
             except SourceError as error:
                 self.log_source_error(error)
                 messages.warning(self.request, error.message)
-                self._project_names = {}
-        return self._project_names
+                cache[kind] = None
+        return cache[kind]
 
     def current_query(self):
-        """The filter, with a project given by name turned into its ID."""
+        """The filter, with a project or user given by name turned into its ID."""
         query = super().current_query()
-        if not query.project:
-            return query
-        names = self.project_names()
-        if query.project in names:
-            return query
-        ids = [pid for pid, name in names.items() if name == query.project]
-        if len(ids) != 1:
-            raise filters.InvalidFilter(
-                _("No single project is named or has the ID %s.") % query.project
-            )
-        return dataclasses.replace(query, project=ids[0])
+        for field, kind, problem in (
+            ("project", "projects", _("No single project is named or has the ID %s.")),
+            ("user", "users", _("No single user is named or has the ID %s.")),
+        ):
+            value = getattr(query, field)
+            names = self.names(kind) if value else None
+            if names is None or value in names:
+                continue
+            ids = [some_id for some_id, name in names.items() if name == value]
+            if len(ids) != 1:
+                raise filters.InvalidFilter(problem % value)
+            query = dataclasses.replace(query, **{field: ids[0]})
+        return query
+
+    def with_names(self, event):
+        """The event with the names of its project and user, where it has them."""
+        names = {}
+        if event.project_id:
+            names["project_name"] = (self.names("projects") or {}).get(event.project_id, "")
+        if event.user_id:
+            names["user_name"] = (self.names("users") or {}).get(event.user_id, "")
+        return dataclasses.replace(event, **names) if names else event
+
+
+# kind -> the function of event_viewer.api.keystone that lists its names.
+NAME_LISTS = {"projects": "project_names", "users": "user_names"}
 
 
 class IndexView(AdminScopeMixin, project_views.IndexView):
     def get_data(self):
-        events = super().get_data()
-        if any(e.project_id for e in events):
-            names = self.project_names()
-            events = [
-                dataclasses.replace(e, project_name=names.get(e.project_id, "")) for e in events
-            ]
-        return events
+        return [self.with_names(event) for event in super().get_data()]
 
 
 class DetailView(AdminScopeMixin, project_views.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        event = context["event"]
-        if event.project_id:
-            names = self.project_names()
-            event = context["event"] = dataclasses.replace(
-                event, project_name=names.get(event.project_id, "")
-            )
+        event = context["event"] = self.with_names(context["event"])
         allowed = self.may_see_admin_text()
         context["show_traceback"] = bool(allowed and event.traceback)
         if context["show_traceback"]:
@@ -110,6 +119,7 @@ def bug_report(event):
         f"Resource: {event.resource_type} {event.resource_id}",
         f"Project: {event.project_name or event.project_id or '-'}",
         f"Host: {event.host or '-'}",
+        *([f"User: {event.user_name or event.user_id}"] if event.user_id else []),
         *([f"Service: {event.service} ({event.publisher_id})"] if event.service else []),
         *([f"Global request ID: {event.global_request_id}"] if event.global_request_id else []),
         f"Versions: event-viewer {_version('event-viewer')}, horizon {_version('horizon')}",
