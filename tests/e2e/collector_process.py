@@ -19,6 +19,7 @@ import uuid
 import kombu
 import oslo_messaging
 from oslo_config import cfg
+from oslo_context.context import RequestContext
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 BROKER_URL = "rabbit://guest:guest@127.0.0.1:5672/"
@@ -195,8 +196,10 @@ class Publisher:
         self.topic = topic
 
     def error(self, event_type, payload, **ctxt):
+        # A request context, as services notify with: the Notifier drops a
+        # plain dict's fields (no user, project or request id would arrive).
         context = {"request_id": f"req-{uuid.uuid4()}", "user_id": "u-live", "project_id": "p-live"}
-        self.notifier.error({**context, **ctxt}, event_type, payload)
+        self.notifier.error(RequestContext(**{**context, **ctxt}), event_type, payload)
 
     def raw(self, body, priority="error"):
         """A message no OpenStack service would send, straight onto the topic's exchange."""

@@ -70,6 +70,8 @@ def test_malformed_messages_are_counted_and_skipped(tmp_path, topic, publisher):
         # logs and drops them itself.
         assert "Failed to process message ... skipping it" in collector.log()
         assert [row[5] for row in database.rows()] == ["first", "second"]
+        # The host from the publisher id, the user from the request context.
+        assert {(row[3], row[4]) for row in database.rows()} == {("live-node", "u-live")}
         assert collector.process.poll() is None, "the collector must survive malformed input"
     finally:
         collector.stop()
