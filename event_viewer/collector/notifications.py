@@ -90,7 +90,8 @@ class Record:
 
     def model_fields(self):
         """Keyword arguments for the model, each text cut to its column's length."""
-        fields = dataclasses.asdict(self)
+        # Shallow: every field is a str, datetime or None (asdict deep-copies).
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
         for name, value in fields.items():
             if isinstance(value, str):
                 # PostgreSQL cannot store NUL in text; one such notification
@@ -130,7 +131,7 @@ def parse(priority, message):
             return None  # not an operation, not a failure: usage, audits...
         outcome = models.OUTCOME_FAIL
     service, _dot, host = publisher_id.partition(".")
-    payload = _plain(message.get("payload"))
+    payload = _unwrapped(message.get("payload"))
     fields = payload if isinstance(payload, dict) else {}
     request_id = _text(ctxt.get("request_id"))
     resource_type, resource_id = _resource(fields, service)
@@ -182,16 +183,34 @@ def _timestamp(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
-def _plain(value, depth=0):
-    """Versioned payloads (``{"nova_object.data": {...}}``) as plain dicts, nested ones too."""
-    if depth > 8:
-        return value
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if isinstance(key, str) and key.endswith("_object.data") and isinstance(inner, dict):
-                return _plain(inner, depth + 1)
-        return {key: _plain(inner, depth + 1) for key, inner in value.items()}
+def _unwrapped(value):
+    """A versioned object's fields (``{"nova_object.data": {...}}``) as a plain dict.
+
+    Only the dicts that are read are unwrapped (the payload, and its fault,
+    instance or volume properties): copying whole payloads cost more than the
+    rest of the parse.
+    """
+    for _depth in range(8):
+        if not isinstance(value, dict):
+            return value
+        inner = next(
+            (
+                inner
+                for key, inner in value.items()
+                if isinstance(key, str) and key.endswith("_object.data") and isinstance(inner, dict)
+            ),
+            None,
+        )
+        if inner is None:
+            return value
+        value = inner
     return value
+
+
+def _part(fields, key):
+    """``fields[key]`` as a plain dict, or an empty one."""
+    part = _unwrapped(fields.get(key))
+    return part if isinstance(part, dict) else {}
 
 
 def _resource(fields, service):
@@ -205,17 +224,15 @@ def _resource(fields, service):
 
 
 def _resource_name(fields):
-    for container in (fields, fields.get("volume_properties"), fields.get("instance")):
-        if isinstance(container, dict):
-            for key in NAME_KEYS:
-                if isinstance(container.get(key), str) and container[key]:
-                    return container[key]
+    for container in (fields, _part(fields, "volume_properties"), _part(fields, "instance")):
+        for key in NAME_KEYS:
+            if isinstance(container.get(key), str) and container[key]:
+                return container[key]
     return ""
 
 
 def _summary(fields, event_type):
-    fault = fields.get("fault")
-    for container in (fields, fault if isinstance(fault, dict) else {}):
+    for container in (fields, _part(fields, "fault")):
         for key in SUMMARY_KEYS:
             value = container.get(key)
             if isinstance(value, str) and value.strip():
@@ -224,8 +241,7 @@ def _summary(fields, event_type):
 
 
 def _traceback(fields):
-    fault = fields.get("fault")
-    for container in (fields, fault if isinstance(fault, dict) else {}):
+    for container in (fields, _part(fields, "fault")):
         for key in TRACEBACK_KEYS:
             value = container.get(key)
             if isinstance(value, list):
