@@ -1,8 +1,8 @@
 """A real ``event-viewer-collector`` process for the live tests, and what they publish to it.
 
 Each test gets its own topic and pool (so its queue holds only its own
-notifications), a database of its own (an SQLite file, or a PostgreSQL
-database where a server answers on 127.0.0.1:5432) and the local RabbitMQ that
+notifications), a database of its own (an SQLite file, or a PostgreSQL or
+MariaDB database where a server answers on 127.0.0.1) and the local RabbitMQ that
 ``tools/devcloud`` uses.
 """
 
@@ -27,27 +27,50 @@ COLLECTOR = pathlib.Path(sys.executable).with_name("event-viewer-collector")
 
 
 class Database:
-    """The collector's database as the test reads it (raw SQL, outside Django)."""
+    """The collector's database as the test reads it (raw SQL, outside Django).
+
+    ``stop()`` makes it refuse the collector as a stopped server would, without
+    touching the machine's shared servers: PostgreSQL closes this database to
+    connections, MariaDB locks the collector's own account (and both cut the
+    open connections), SQLite is held under an exclusive lock.
+    """
 
     def __init__(self, kind, tmp_path):
         self.kind = kind
         if kind == "sqlite":
             self.name = str(tmp_path / "store.sqlite3")
-        else:
-            self.name = f"ev_live_{uuid.uuid4().hex[:12]}"
+            return
+        self.name = f"ev_live_{uuid.uuid4().hex[:12]}"
         if kind == "postgresql":
             self._admin(f'CREATE DATABASE "{self.name}"')
+        else:
+            # The collector logs in as a user of its own, which stop() can lock.
+            self._admin(f"CREATE DATABASE `{self.name}` CHARACTER SET utf8mb4")
+            for account in self._mysql_accounts():
+                self._admin(f"CREATE USER {account}")
+                self._admin(f"GRANT ALL ON `{self.name}`.* TO {account}")
+
+    def _mysql_accounts(self):
+        # 127.0.0.1 when the server skips name resolution, localhost when not.
+        return [f"'{self.name}'@'{host}'" for host in ("127.0.0.1", "localhost")]
 
     @property
     def env(self):
-        return {"EVENT_VIEWER_TEST_DB": self.kind, "EVENT_VIEWER_TEST_DB_NAME": self.name}
+        env = {"EVENT_VIEWER_TEST_DB": self.kind, "EVENT_VIEWER_TEST_DB_NAME": self.name}
+        if self.kind == "mysql":
+            env["EVENT_VIEWER_TEST_DB_USER"] = self.name
+        return env
 
     def connect(self):
         if self.kind == "sqlite":
             return sqlite3.connect(self.name, timeout=30)
-        import psycopg2
+        if self.kind == "postgresql":
+            import psycopg2
 
-        return psycopg2.connect(host="127.0.0.1", user="postgres", dbname=self.name)
+            return psycopg2.connect(host="127.0.0.1", user="postgres", dbname=self.name)
+        import pymysql
+
+        return pymysql.connect(host="127.0.0.1", user="root", database=self.name)
 
     def rows(self):
         connection = self.connect()
@@ -57,30 +80,44 @@ class Database:
                 "SELECT message_id, event_type, outcome, host, user_id, summary "
                 "FROM event_viewer_serviceevent ORDER BY id"
             )
-            return cursor.fetchall()
+            return [tuple(row) for row in cursor.fetchall()]
         finally:
             connection.close()
 
     def _admin(self, sql, params=None):
-        import psycopg2
+        if self.kind == "postgresql":
+            import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-        connection.autocommit = True
+            connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+            connection.autocommit = True
+        else:
+            import pymysql
+
+            connection = pymysql.connect(host="127.0.0.1", user="root", autocommit=True)
         try:
-            connection.cursor().execute(sql, params)
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
         finally:
             connection.close()
 
     def stop(self):
         """Make the database refuse the collector, as a stopped server would."""
         if self.kind == "postgresql":
-            # Not the machine's whole server (other databases live there): this
-            # database refuses new connections and its open ones are cut.
             self._admin(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false')
             self._admin(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
                 (self.name,),
             )
+            return None
+        if self.kind == "mysql":
+            for account in self._mysql_accounts():
+                self._admin(f"ALTER USER {account} ACCOUNT LOCK")
+            sessions = self._admin(
+                "SELECT id FROM information_schema.processlist WHERE user = %s", (self.name,)
+            )
+            for (session,) in sessions:
+                self._admin(f"KILL {int(session)}")
             return None
         # SQLite has no server: an exclusive lock held elsewhere makes every
         # write fail ("database is locked") until it is released.
@@ -91,6 +128,9 @@ class Database:
     def start(self, locker=None):
         if self.kind == "postgresql":
             self._admin(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
+        elif self.kind == "mysql":
+            for account in self._mysql_accounts():
+                self._admin(f"ALTER USER {account} ACCOUNT UNLOCK")
         elif locker is not None:
             locker.execute("ROLLBACK")
             locker.close()
@@ -99,14 +139,19 @@ class Database:
         if self.kind == "postgresql":
             self.start()
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        elif self.kind == "mysql":
+            self._admin(f"DROP DATABASE IF EXISTS `{self.name}`")
+            for account in self._mysql_accounts():
+                self._admin(f"DROP USER IF EXISTS {account}")
 
 
-def postgresql_answers():
+def server_answers(port):
+    """True when a server listens on 127.0.0.1:``port`` (PostgreSQL 5432, MariaDB 3306)."""
     import socket
 
     with socket.socket() as probe:
         probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", 5432)) == 0
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 class CollectorProcess:

@@ -13,12 +13,15 @@ from tests.e2e.collector_process import (
     CollectorProcess,
     Database,
     Publisher,
-    postgresql_answers,
+    server_answers,
     wait_for,
 )
 
-# SQLite always (the embedded default); PostgreSQL where a server runs (CI's machine).
-DATABASE_KINDS = ["sqlite"] + (["postgresql"] if postgresql_answers() else [])
+# SQLite always (the embedded default); PostgreSQL and MariaDB where a server
+# runs (CI's machine).
+DATABASE_KINDS = ["sqlite"] + [
+    kind for kind, port in (("postgresql", 5432), ("mysql", 3306)) if server_answers(port)
+]
 
 
 @pytest.fixture
@@ -126,15 +129,12 @@ def _insert_expired(database, count):
             "(%s, 'volume', '', 'volume.create.error', 'fail', 'ERROR', '', '', '', '', "
             "'', '', '', '', 'expired', '', '', %s, %s)"
         )
+        created, expires = "2026-01-01 00:00:00+00:00", "2026-01-31 00:00:00+00:00"
         if database.kind == "sqlite":
             sql = sql.replace("%s", "?")  # the sqlite3 module's placeholder
-        cursor.executemany(
-            sql,
-            [
-                (f"expired-{i}", "2026-01-01 00:00:00+00:00", "2026-01-31 00:00:00+00:00")
-                for i in range(count)
-            ],
-        )
+        elif database.kind == "mysql":
+            created, expires = created[:19], expires[:19]  # DATETIME in UTC, no offset
+        cursor.executemany(sql, [(f"expired-{i}", created, expires) for i in range(count)])
         connection.commit()
     finally:
         connection.close()
