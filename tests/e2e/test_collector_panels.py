@@ -70,6 +70,15 @@ def test_admin_sees_the_collected_failure_with_host_and_user(
     with pytest.raises(NoAlertPresentException):
         admin.driver.switch_to.alert.text  # noqa: B018 (raises when no alert is open)
 
+    # Its request ID leads to every event of the request: the scheduler's
+    # notification and the user message Cinder wrote for the same failure.
+    admin.driver.find_element(By.CSS_SELECTOR, "a.event-request-link").click()
+    admin.wait_for("table#admin_events")
+    related = admin_rows(admin)
+    admin.screenshot("collected-failure-same-request")
+    assert row in related
+    assert any(r.startswith("cinder:") for r in related), related
+
     for field, value in (("host", DEVCLOUD_HOST), ("user", alice_id), ("user", "alice")):
         set_admin_filter(admin, field, value)
         assert row in admin_rows(admin), f"filtering by {field}={value} lost the event"

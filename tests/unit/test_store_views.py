@@ -146,6 +146,31 @@ class ProjectPanelTests(PanelTestMixin, helpers.TestCase):
         self.assertFalse(response.context["event"].traceback)
         self.assertFalse(response.context["event"].payload)
 
+    def test_the_detail_links_to_every_event_of_its_request(self):
+        message = fakes.cinder_message(request_id=self.mine.request_id)
+        detail = self.get(detail_url(self.mine), [message])
+        link = detail.context["request_url"]
+        self.assertEqual(f"{INDEX_URL}?filter_field=request_id&filter={self.mine.request_id}", link)
+        self.assertContains(detail, f'href="{link.replace("&", "&amp;")}"')
+        # Following it: Cinder is asked for that request's messages, the store
+        # finds this event among the project's others.
+        table = self.get(link, [message])
+        self.assertEqual(
+            {f"cinder:{message.id}", f"collector:{self.mine.pk}"}, set(self.rows(table))
+        )
+        self.assertEqual(
+            [{"request_id": self.mine.request_id}], [c["filters"] for c in self.messages.calls]
+        )
+
+    def test_the_detail_links_only_filters_the_panel_has_and_values_they_take(self):
+        row = service_event(
+            project_id=self.project, host="node-7", global_request_id="not-a-request-id"
+        )
+        context = self.get(detail_url(row)).context
+        self.assertIsNone(context["host_url"])  # members have no host filter
+        self.assertIsNone(context["global_request_url"])
+        self.assertIn("filter_field=event_id", context["event_id_url"])
+
     def test_another_projects_or_no_projects_event_is_not_found(self):
         for row in (self.theirs, self.nobodys):
             with self.subTest(project=row.project_id):
@@ -381,6 +406,12 @@ class AdminPanelTests(PanelTestMixin, horizon_helpers.BaseAdminViewTests):
         self.assertContains(response, "and 2 service events")
         self.get(ADMIN_MATCHING_URL, data={"confirmed_count": "2"}, method="post")
         self.assertEqual({self.alpha.pk}, self.remaining())
+
+    def test_the_admin_detail_links_to_the_events_of_its_host(self):
+        context = self.get(detail_url(self.alpha, "admin")).context
+        self.assertEqual(f"{ADMIN_INDEX_URL}?filter_field=host&filter=node-1", context["host_url"])
+        rows = self.rows(self.get(context["host_url"]))
+        self.assertEqual([f"collector:{self.alpha.pk}"], rows)
 
     def test_by_host_counts_failed_service_events(self):
         service_event(project_id="1", host="node-1", created_at=at(5))

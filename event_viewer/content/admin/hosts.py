@@ -2,7 +2,6 @@
 
 import collections
 import dataclasses
-from urllib.parse import urlencode
 
 from django import urls
 from django.utils.translation import gettext_lazy as _
@@ -37,19 +36,12 @@ class ByHostView(AdminScopeMixin, project_views.ScopeMixin, views.HorizonTemplat
             self.log_source_error(error)
             messages.error(self.request, error.message)
         counts = collections.Counter(e.host or UNKNOWN_HOST for e in events)
-        index = urls.reverse(self.url_namespace + ":index")
         context["hosts"] = [
-            {
-                "host": host,
-                "count": count,
-                "url": f"{index}?{urlencode({'filter_field': 'host', 'filter': host})}"
-                if host
-                else None,
-            }
+            {"host": host, "count": count, "url": self.filter_url("host", host)}
             for host, count in counts.most_common()
         ]
         context["total"] = len(events)
         context["capped"] = len(events) >= most
         context["query"] = query
-        context["index_url"] = index
+        context["index_url"] = urls.reverse(self.url_namespace + ":index")
         return context

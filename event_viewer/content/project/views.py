@@ -5,6 +5,7 @@ The admin panel's views subclass these and widen their scope (see
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django import http, urls
 from django.utils import timezone
@@ -76,6 +77,21 @@ class ScopeMixin(LoginAgainOnRejectedToken):
         value = self.request.session.get(param, "")
         field = self.request.session.get(param + "_field")
         return filters.parse(field, value, self.filter_fields)
+
+    def filter_url(self, field, value):
+        """This panel's table filtered by ``field = value`` (see ``_filter_from_link``).
+
+        None where the panel has no such filter, or the value is none or not one
+        the filter takes.
+        """
+        if not value or field not in self.filter_fields:
+            return None
+        try:
+            filters.parse(field, value, self.filter_fields)
+        except filters.InvalidFilter:
+            return None  # a link that would only say "invalid filter"
+        index = urls.reverse(self.url_namespace + ":index")
+        return f"{index}?{urlencode({'filter_field': field, 'filter': value})}"
 
     def log_source_error(self, error):
         LOG.warning(
@@ -214,6 +230,11 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
         context["time_left"] = event.expires_at - timezone.now() if event.expires_at else None
         context["resource_status"] = sources.resource_status(self.request, event, self.all_projects)
         context["url"] = self.index_url()
+        # The same request, or the same kind of failure, across the sources.
+        context["request_url"] = self.filter_url("request_id", event.request_id)
+        context["global_request_url"] = self.filter_url("request_id", event.global_request_id)
+        context["event_id_url"] = self.filter_url("event_id", event.event_id)
+        context["host_url"] = self.filter_url("host", event.host)
         context["show_traceback"] = False
         context["show_payload"] = False
         return context
