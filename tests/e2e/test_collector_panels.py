@@ -72,10 +72,15 @@ def test_admin_sees_the_collected_failure_with_host_and_user(
 
     # Its request ID leads to every event of the request: the scheduler's
     # notification and the user message Cinder wrote for the same failure.
-    admin.driver.find_element(By.CSS_SELECTOR, "a.event-request-link").click()
+    request_link = admin.driver.find_element(By.CSS_SELECTOR, "a.event-request-link")
+    request_id = request_link.text
+    request_link.click()
     admin.wait_for("table#admin_events")
     related = admin_rows(admin)
     admin.screenshot("collected-failure-same-request")
+    box = admin.driver.find_element(By.NAME, "admin_events__filter__q")
+    field = admin.driver.find_element(By.NAME, "admin_events__filter__q_field")
+    assert (field.get_attribute("value"), box.get_attribute("value")) == ("request_id", request_id)
     assert row in related
     assert any(r.startswith("cinder:") for r in related), related
 

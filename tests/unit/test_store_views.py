@@ -153,8 +153,11 @@ class ProjectPanelTests(PanelTestMixin, helpers.TestCase):
         self.assertEqual(f"{INDEX_URL}?filter_field=request_id&filter={self.mine.request_id}", link)
         self.assertContains(detail, f'href="{link.replace("&", "&amp;")}"')
         # Following it: Cinder is asked for that request's messages, the store
-        # finds this event among the project's others.
+        # finds this event among the project's others, and the filter box says so.
         table = self.get(link, [message])
+        box = table.context["table"]._meta._filter_action
+        shown = (box.filter_field, box.filter_string)
+        self.assertEqual(("request_id", self.mine.request_id), shown)
         self.assertEqual(
             {f"cinder:{message.id}", f"collector:{self.mine.pk}"}, set(self.rows(table))
         )

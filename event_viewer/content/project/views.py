@@ -110,6 +110,7 @@ class IndexView(ScopeMixin, tables.DataTableView):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._page = None
+        self._link_set_filter = False
 
     def has_more_data(self, table):
         return bool(self._page and self._page.next_marker)
@@ -156,8 +157,14 @@ class IndexView(ScopeMixin, tables.DataTableView):
         self.request.session[key + "_field"] = field
         return True
 
+    def update_server_filter_action(self, request, table=None):
+        # Horizon fills the filter box from the session here, before get_data:
+        # a filter set by link must be in the session by then.
+        self._link_set_filter = self._filter_from_link()
+        super().update_server_filter_action(request, table)
+
     def get_data(self):
-        filter_changed = self._filter_from_link()
+        filter_changed = self._link_set_filter
         filter_changed = self.handle_server_filter(self.request) or filter_changed
         newest_first = self._newest_first()
         self.table.newest_first = newest_first
