@@ -8,6 +8,7 @@ from horizon import forms, messages
 from event_viewer import config, filters, sources
 from event_viewer.api import store
 from event_viewer.api.errors import SourceError
+from event_viewer.content.project import tables as project_tables
 
 LOG = logging.getLogger(__name__)
 
@@ -94,13 +95,9 @@ class DeleteMatchingForm(forms.SelfHandlingForm):
                 deleted += 1
             except (SourceError, sources.cinder.NotFound) as error:
                 failed += 1
-                reason = getattr(error, "message", None) or _("it no longer exists")
-                messages.error(
-                    request,
-                    _("Could not delete message %(id)s: %(reason)s")
-                    % {"id": message_id, "reason": reason},
+                project_tables.report_failed_delete(
+                    request, project_tables.COULD_NOT_DELETE_MESSAGE, message_id, error
                 )
-                LOG.warning("Event Viewer: could not delete message %s: %s", message_id, reason)
         return deleted, failed
 
     def _delete_service_events(self, request):
@@ -114,10 +111,7 @@ class DeleteMatchingForm(forms.SelfHandlingForm):
             return 0, len(self.service_event_ids)
         gone = [event_id for event_id in self.service_event_ids if event_id not in deleted]
         for event_id in gone:
-            messages.error(
-                request,
-                _("Could not delete service event %(id)s: it no longer exists")
-                % {"id": f"{store.SOURCE}:{event_id}"},
+            project_tables.report_failed_delete(
+                request, project_tables.COULD_NOT_DELETE_SERVICE_EVENT, f"{store.SOURCE}:{event_id}"
             )
-            LOG.warning("Event Viewer: could not delete service event %s: gone", event_id)
         return len(deleted), len(gone)

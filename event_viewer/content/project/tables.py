@@ -96,6 +96,21 @@ def _is_service_event(datum):
     return datum is not None and datum.source == store.SOURCE
 
 
+COULD_NOT_DELETE_MESSAGE = _("Could not delete message %(id)s: %(reason)s")
+COULD_NOT_DELETE_SERVICE_EVENT = _("Could not delete service event %(id)s: %(reason)s")
+
+
+def report_failed_delete(request, text, obj_id, error=None):
+    """Shows one delete that failed, named with its reason, and logs it.
+
+    ``text`` is one of the ``COULD_NOT_DELETE_*`` texts; without an ``error``
+    (or one without a message) the reason is that the object no longer exists.
+    """
+    reason = getattr(error, "message", None) or _("it no longer exists")
+    messages.error(request, text % {"id": obj_id, "reason": reason})
+    LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
+
+
 class DeleteMessages(tables.DeleteAction):
     """Deletes Cinder messages; each failure is reported with its reason."""
 
@@ -121,12 +136,7 @@ class DeleteMessages(tables.DeleteAction):
                 raise SourceError(source, _("only Block Storage messages can be deleted"))
             self.table.messages_client(request).delete(message_id)
         except (SourceError, cinder.NotFound) as error:
-            reason = getattr(error, "message", None) or _("it no longer exists")
-            messages.error(
-                request,
-                _("Could not delete message %(id)s: %(reason)s") % {"id": obj_id, "reason": reason},
-            )
-            LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
+            report_failed_delete(request, COULD_NOT_DELETE_MESSAGE, obj_id, error)
             # Handled: Horizon must not add its own aggregate message for it.
             raise exceptions.HandledException(sys.exc_info()) from error
 
@@ -164,13 +174,7 @@ class DeleteServiceEvents(tables.DeleteAction):
             if not store.delete_events([event_id], self.table.store_scope):
                 raise store.NotFound(event_id)
         except (SourceError, store.NotFound) as error:
-            reason = getattr(error, "message", None) or _("it no longer exists")
-            messages.error(
-                request,
-                _("Could not delete service event %(id)s: %(reason)s")
-                % {"id": obj_id, "reason": reason},
-            )
-            LOG.warning("Event Viewer: could not delete %s: %s", obj_id, reason)
+            report_failed_delete(request, COULD_NOT_DELETE_SERVICE_EVENT, obj_id, error)
             raise exceptions.HandledException(sys.exc_info()) from error
 
 
