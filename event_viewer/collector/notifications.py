@@ -5,14 +5,23 @@ raises :class:`MalformedNotification` for what cannot be stored (the listener
 counts and logs those, and acknowledges them so they are not redelivered
 forever), and returns ``None`` for well-formed notifications that are not
 failures or operations (plain ``info`` notifications such as usage audits).
+A timestamp outside 2010-01-01 .. a day ahead of the collector's clock is
+malformed (:data:`EARLIEST`, :data:`CLOCK_AHEAD`).
+
+One row per resource per operation of a request: ``.start``/``.end``/``.error``
+of one resource share an operation key ``<request id>|<operation>|<resource id>``.
+
+The formats are read by :mod:`~event_viewer.collector.payloads` (legacy and
+versioned), and secrets are taken out by :mod:`~event_viewer.collector.secrets`
+before any field of the record is made.
 """
 
 import dataclasses
 import datetime
 import hashlib
-import json
 
 from event_viewer import models
+from event_viewer.collector import payloads, secrets
 
 #: oslo.messaging priority -> the level the panels show.
 LEVELS = {"critical": "ERROR", "error": "ERROR", "warn": "WARNING", "info": "INFO"}
@@ -24,26 +33,6 @@ SUFFIX_OUTCOMES = {
     "error": models.OUTCOME_FAIL,
 }
 
-#: Payload keys that name the resource, in order of preference, and its type.
-#: ``instance_id`` means a database instance when Trove publishes it.
-RESOURCE_KEYS = (
-    ("volume_id", "VOLUME"),
-    ("snapshot_id", "VOLUME_SNAPSHOT"),
-    ("backup_id", "VOLUME_BACKUP"),
-    ("instance_uuid", "INSTANCE"),
-    ("instance_id", "INSTANCE"),
-    ("server_id", "INSTANCE"),
-    ("stack_id", "STACK"),
-    ("share_id", "SHARE"),
-    ("cluster_id", "CLUSTER"),
-    ("image_id", "IMAGE"),
-    ("port_id", "PORT"),
-    ("network_id", "NETWORK"),
-)
-NAME_KEYS = ("display_name", "name", "instance_name", "stack_name")
-SUMMARY_KEYS = ("reason", "exception_message", "message", "error", "exception")
-TRACEBACK_KEYS = ("traceback", "exception_traceback", "details")
-
 # Stored sizes: the panels show summaries, admins read traces and payloads;
 # none of them may let one notification fill the database.
 MAX_SUMMARY = 2000
@@ -54,6 +43,14 @@ _FIELD_LIMITS = {
     for field in models.ServiceEvent._meta.get_fields()
     if getattr(field, "max_length", None)
 }
+
+
+#: Timestamps the collector accepts. Before OpenStack existed is nonsense; a node's
+#: clock may run somewhat ahead, but a day ahead is a broken clock, and a far
+#: future time would pin its row at the top of every page and overflow the
+#: expiry arithmetic (``9999-12-31`` + TTL).
+EARLIEST = datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+CLOCK_AHEAD = datetime.timedelta(days=1)
 
 
 class MalformedNotification(ValueError):
@@ -81,8 +78,13 @@ class Record:
     resource_id: str = ""
     resource_name: str = ""
     summary: str = ""
+    exception: str = ""
     traceback: str = ""
     payload: str = ""
+    #: The operation key without the resource (not a column): a ``.start`` sent
+    #: before its resource existed has this as its key, and its ``.end`` (which
+    #: names the resource) this as its prefix, so the store can fold the two.
+    operation_prefix: str | None = dataclasses.field(default=None, metadata={"column": False})
 
     @property
     def is_terminal(self):
@@ -91,7 +93,11 @@ class Record:
     def model_fields(self):
         """Keyword arguments for the model, each text cut to its column's length."""
         # Shallow: every field is a str, datetime or None (asdict deep-copies).
-        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        fields = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.metadata.get("column", True)
+        }
         for name, value in fields.items():
             if isinstance(value, str):
                 # PostgreSQL cannot store NUL in text; one such notification
@@ -126,19 +132,29 @@ def parse(priority, message):
     outcome = SUFFIX_OUTCOMES.get(suffix) if operation else None
     if level == "ERROR":
         outcome = models.OUTCOME_FAIL
+    elif outcome == models.OUTCOME_FAIL:
+        # Trove sends every notification at info, its failures as ``<op>.error``:
+        # a failed operation is an error whatever priority it came at.
+        level = "ERROR"
     elif outcome is None:
         if level == "INFO":
             return None  # not an operation, not a failure: usage, audits...
         outcome = models.OUTCOME_FAIL
-    service, _dot, host = publisher_id.partition(".")
-    payload = _unwrapped(message.get("payload"))
-    fields = payload if isinstance(payload, dict) else {}
+    service, host = payloads.split_publisher(publisher_id)
+    # Secrets out first: every field below is read from the scrubbed payload.
+    payload, payload_text = secrets.scrub_payload(message.get("payload"))
+    fields = payloads.unwrapped(payload)
+    fields = fields if isinstance(fields, dict) else {}
     request_id = _text(ctxt.get("request_id"))
-    resource_type, resource_id = _resource(fields, service)
-    operation_key = None
+    resource_type, resource_id = payloads.resource(
+        fields, service, event_type, payloads.object_name(payload)
+    )
+    summary, exception, traceback = payloads.failure(fields)
+    operation_key = operation_prefix = None
     if request_id and suffix in SUFFIX_OUTCOMES:
-        operation_key = _operation_key(request_id, operation)
-    return Record(
+        operation_key = _operation_key(request_id, operation, resource_id)
+        operation_prefix = _operation_key(request_id, operation, "")
+    record = Record(
         message_id=message_id,
         operation_key=operation_key,
         service=service,
@@ -147,18 +163,40 @@ def parse(priority, message):
         outcome=outcome,
         level=level,
         created_at=created_at,
-        project_id=_text(ctxt.get("project_id") or ctxt.get("tenant") or fields.get("project_id")),
+        project_id=_text(
+            ctxt.get("project_id")
+            or ctxt.get("tenant")
+            or fields.get("project_id")
+            or fields.get("tenant_id")
+        ),
         user_id=_text(ctxt.get("user_id") or ctxt.get("user") or fields.get("user_id")),
         host=host,
         request_id=request_id,
         global_request_id=_text(ctxt.get("global_request_id")),
         resource_type=resource_type,
         resource_id=resource_id,
-        resource_name=_resource_name(fields),
-        summary=_summary(fields, event_type)[:MAX_SUMMARY],
-        traceback=_traceback(fields)[:MAX_TRACEBACK],
-        payload=_capped_json(message.get("payload")),
+        resource_name=payloads.resource_name(fields),
+        summary=(summary or event_type)[:MAX_SUMMARY],
+        exception=exception,
+        traceback=traceback[:MAX_TRACEBACK],
+        payload=_capped(payload_text),
+        operation_prefix=operation_prefix,
     )
+    return _scrubbed(record)
+
+
+def _scrubbed(record):
+    """The record with secret shapes taken out of every text field (the payload already is)."""
+    texts = {
+        field.name: getattr(record, field.name)
+        for field in dataclasses.fields(record)
+        if field.name != "payload" and isinstance(getattr(record, field.name), str)
+    }
+    # One look at all of them together: most records hold nothing to scrub.
+    if secrets.may_hold_secrets("\n".join(texts.values())):
+        for name, value in texts.items():
+            setattr(record, name, secrets.scrub_text(value))
+    return record
 
 
 def _required_text(mapping, key):
@@ -173,97 +211,50 @@ def _text(value):
 
 
 def _timestamp(value):
-    """oslo.messaging's ``'2026-11-22 02:37:49.669671'`` (UTC) as an aware datetime."""
+    """oslo.messaging's ``'2026-11-22 02:37:49.669671'`` (UTC) as an aware datetime.
+
+    Within :data:`EARLIEST` .. now + :data:`CLOCK_AHEAD`, else malformed.
+    """
     if not isinstance(value, str):
         raise MalformedNotification("no timestamp")
+    shown = secrets.scrub_text(value[:40])
     try:
         moment = datetime.datetime.fromisoformat(value.strip())
     except ValueError as exc:
-        raise MalformedNotification(f"bad timestamp {value[:40]!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
-
-
-def _unwrapped(value):
-    """A versioned object's fields (``{"nova_object.data": {...}}``) as a plain dict.
-
-    Only the dicts that are read are unwrapped (the payload, and its fault,
-    instance or volume properties): copying whole payloads cost more than the
-    rest of the parse.
-    """
-    for _depth in range(8):
-        if not isinstance(value, dict):
-            return value
-        inner = next(
-            (
-                inner
-                for key, inner in value.items()
-                if isinstance(key, str) and key.endswith("_object.data") and isinstance(inner, dict)
-            ),
-            None,
+        raise MalformedNotification(f"bad timestamp {shown!r}") from exc
+    try:
+        moment = (
+            moment.astimezone(datetime.UTC)
+            if moment.tzinfo
+            else moment.replace(tzinfo=datetime.UTC)
         )
-        if inner is None:
-            return value
-        value = inner
-    return value
+    except OverflowError as exc:  # year 1 at +12:00 is before datetime.min in UTC
+        raise MalformedNotification(f"timestamp out of range {shown!r}") from exc
+    latest = datetime.datetime.now(datetime.UTC) + CLOCK_AHEAD
+    if not EARLIEST <= moment <= latest:
+        raise MalformedNotification(
+            f"timestamp out of range {shown!r}: the collector accepts"
+            f" {EARLIEST:%Y-%m-%d} to a day ahead of its own clock"
+        )
+    return moment
 
 
-def _part(fields, key):
-    """``fields[key]`` as a plain dict, or an empty one."""
-    part = _unwrapped(fields.get(key))
-    return part if isinstance(part, dict) else {}
+def _operation_key(request_id, operation, resource_id):
+    """One key per resource per operation of one request, within the column's length.
 
-
-def _resource(fields, service):
-    for key, resource_type in RESOURCE_KEYS:
-        value = fields.get(key)
-        if isinstance(value, str) and value:
-            if key == "instance_id" and service.startswith("trove"):
-                resource_type = "DATABASE_INSTANCE"
-            return resource_type, value
-    return "", ""
-
-
-def _resource_name(fields):
-    for container in (fields, _part(fields, "volume_properties"), _part(fields, "instance")):
-        for key in NAME_KEYS:
-            if isinstance(container.get(key), str) and container[key]:
-                return container[key]
-    return ""
-
-
-def _summary(fields, event_type):
-    for container in (fields, _part(fields, "fault")):
-        for key in SUMMARY_KEYS:
-            value = container.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    return event_type
-
-
-def _traceback(fields):
-    for container in (fields, _part(fields, "fault")):
-        for key in TRACEBACK_KEYS:
-            value = container.get(key)
-            if isinstance(value, list):
-                value = "".join(str(line) for line in value)
-            if isinstance(value, str) and value.strip():
-                return value
-    return ""
-
-
-def _operation_key(request_id, operation):
-    """One key per operation of one request, within the column's length."""
+    The ``.start``/``.end``/``.error`` of one resource share it; two instances
+    created by one request do not. A notification that names no resource (a
+    ``.start`` sent before the resource exists) keys on the operation alone.
+    """
     key = f"{request_id}|{operation}"
+    if resource_id:
+        key = f"{key}|{resource_id}"
     if len(key) <= _FIELD_LIMITS["operation_key"]:
         return key
-    return f"{request_id}|sha256:{hashlib.sha256(operation.encode()).hexdigest()}"
+    return f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def _capped_json(payload):
-    try:
-        text = json.dumps(payload, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(payload)
+def _capped(text):
     if len(text) <= MAX_PAYLOAD:
         return text
     return text[:MAX_PAYLOAD] + f"\n... (cut: the payload had {len(text)} characters)"

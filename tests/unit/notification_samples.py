@@ -14,6 +14,11 @@ def captured(name):
     return sample["priority"], sample["message"]
 
 
+def corpus():
+    """The names of every captured notification (data/notifications/*.json)."""
+    return sorted(path.stem for path in DATA.glob("*.json"))
+
+
 def scheduler_failure(**changes):
     """The real cinder-scheduler "no valid backend" error, with fields changed."""
     _priority, message = captured("cinder_scheduler_create_volume_error")

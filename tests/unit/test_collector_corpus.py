@@ -1,0 +1,163 @@
+"""The corpus of notifications recorded from real services (data/notifications/README.md)."""
+
+import datetime
+import json
+
+import pytest
+
+from event_viewer import models
+from event_viewer.collector import notifications
+from event_viewer.collector.notifications import parse
+from tests.unit.notification_samples import captured, corpus
+
+NOVA_VERSIONED = "nova_versioned_compute_task_build_instances_error_{}"
+NOVA_LEGACY = "nova_legacy_compute_task_build_instances_{}"
+
+
+# ------------------------------------------------------------- the recorded corpus
+
+
+@pytest.mark.parametrize("name", corpus())
+def test_every_recorded_notification_is_read(name):
+    priority, message = captured(name)
+    record = parse(priority, message)
+    assert record is not None
+    assert record.message_id == message["metadata"]["message_id"]
+    assert record.event_type == message["event_type"]
+    assert record.request_id == message["ctxt"]["request_id"]
+    assert record.project_id == message["ctxt"]["project_id"]
+    assert record.service and record.host
+    assert record.service not in record.host and ":" not in record.service
+    assert notifications.EARLIEST < record.created_at < datetime.datetime.now(datetime.UTC)
+    assert json.loads(record.payload)  # the stored payload is still JSON
+    models.ServiceEvent(**record.model_fields())  # every field is a column
+
+
+def test_real_cinder_scheduler_failure():
+    priority, message = captured("cinder_scheduler_create_volume_error")
+    record = parse(priority, message)
+    assert record.service == "scheduler"
+    assert record.host == "devcloud"
+    assert record.event_type == "scheduler.create_volume"
+    assert record.outcome == models.OUTCOME_FAIL
+    assert record.level == "ERROR"
+    assert record.project_id == message["ctxt"]["project_id"]
+    assert record.user_id == message["ctxt"]["user_id"]
+    assert record.request_id == message["ctxt"]["request_id"]
+    assert record.resource_type == "VOLUME"
+    assert record.resource_id == message["payload"]["volume_id"]
+    assert record.resource_name == "capture-<script>alert(1)</script>"
+    assert record.summary.startswith("NoValidBackend('No valid backend was found.")
+    # Cinder sends repr(exception): the class is read from it.
+    assert record.exception == "NoValidBackend"
+    assert record.created_at == datetime.datetime(2026, 11, 22, 2, 37, 49, 669671, datetime.UTC)
+    # Not a .start/.end/.error: a failure of its own, not part of an operation.
+    assert record.operation_key is None
+
+
+def test_real_cinder_api_delete_start_and_end_are_one_operation_of_the_volume():
+    start = parse(*captured("cinder_api_volume_delete_start"))
+    end = parse(*captured("cinder_api_volume_delete_end"))
+    volume_id = "6062d664-0b17-4ee0-986b-d09f46632c57"
+    assert (start.service, start.host) == ("volume", "devcloud")
+    assert (start.outcome, end.outcome) == (models.OUTCOME_IN_PROGRESS, models.OUTCOME_PASS)
+    assert (
+        start.operation_key == end.operation_key == f"{start.request_id}|volume.delete|{volume_id}"
+    )
+    assert (end.resource_type, end.resource_id, end.resource_name) == (
+        "VOLUME",
+        volume_id,
+        "record-439830",
+    )
+
+
+def test_real_trove_api_failure_at_info_priority_is_an_error_with_its_traceback():
+    """trove-api sends ``dbaas.instance_create.error`` at info, its traceback as a list."""
+    priority, message = captured("trove_api_instance_create_error")
+    assert priority == "info"
+    record = parse(priority, message)
+    assert (record.service, record.host) == ("api", "0.0.0.0")  # noqa: S104 (Trove's CONF.host)
+    assert (record.outcome, record.level) == (models.OUTCOME_FAIL, "ERROR")
+    assert record.summary == "Resource 1 cannot be found."
+    assert record.exception == "FlavorNotFound"
+    assert record.traceback.startswith("Traceback (most recent call last):\n")
+    assert record.traceback.rstrip().endswith("FlavorNotFound: Resource 1 cannot be found.")
+
+
+def test_real_trove_create_start_without_the_instance_and_end_naming_it():
+    """Trove's ``.start`` precedes the instance; only the ``.end`` names it.
+
+    The start keys on the operation alone, which is the prefix the end carries:
+    the store folds the two by it.
+    """
+    start = parse(*captured("trove_api_instance_create_ok_start"))
+    end = parse(*captured("trove_api_instance_create_ok_end"))
+    assert start.resource_id == ""
+    assert (end.resource_type, end.resource_id) == (
+        "DATABASE_INSTANCE",
+        "3711ad07-250b-49be-a6d2-41ccb81553f1",
+    )
+    assert start.operation_key == f"{start.request_id}|dbaas.instance_create"
+    assert end.operation_key == f"{start.operation_key}|{end.resource_id}"
+    assert start.operation_prefix == end.operation_prefix == start.operation_key
+    assert "operation_prefix" not in end.model_fields()
+
+
+def test_nova_versioned_no_valid_host_under_reason():
+    """Generated by Nova 33's own code (tools/devcloud/publish_nova_notifications.py)."""
+    priority, message = captured(NOVA_VERSIONED.format(1))
+    record = parse(priority, message)
+    assert message["publisher_id"] == "nova-conductor:ctl1.example.org"
+    assert (record.service, record.host) == ("nova-conductor", "ctl1.example.org")
+    assert (record.resource_type, record.resource_id) == (
+        "INSTANCE",
+        "7d78c9ad-1ab7-492a-980d-3bf118f5decf",
+    )
+    # The message proper: oslo.messaging appended the remote traceback to it.
+    assert record.summary == "No valid host was found. There are not enough hosts available."
+    assert record.exception == "NoValidHost"  # not NoValidHost_Remote
+    reason = message["payload"]["nova_object.data"]["reason"]["nova_object.data"]
+    assert record.traceback == reason["traceback"]
+    assert (record.outcome, record.level) == (models.OUTCOME_FAIL, "ERROR")
+
+
+def test_nova_legacy_no_valid_host_reason_is_the_repr_of_an_exception_dict():
+    priority, message = captured(NOVA_LEGACY.format(1))
+    assert message["payload"]["reason"].startswith("{'kwargs'")
+    record = parse(priority, message)
+    assert (record.service, record.host) == ("compute_task", "ctl1.example.org")
+    assert (record.resource_type, record.resource_id) == (
+        "INSTANCE",
+        "7d78c9ad-1ab7-492a-980d-3bf118f5decf",
+    )
+    assert record.summary == "No valid host was found. There are not enough hosts available."
+    assert record.exception == "NoValidHost"
+
+
+def test_two_instances_of_one_request_are_two_operations():
+    """A multi-create of two servers: one request, one failure per instance."""
+    first, second = (parse(*captured(NOVA_VERSIONED.format(n))) for n in (1, 2))
+    assert first.request_id == second.request_id
+    assert first.resource_id != second.resource_id
+    assert first.operation_key != second.operation_key
+    assert first.operation_key == (
+        f"{first.request_id}|compute_task.build_instances|{first.resource_id}"
+    )
+
+
+# ------------------------------------------------------------------ into the store
+
+
+@pytest.mark.django_db
+def test_a_multi_create_failure_is_stored_as_one_row_per_instance_with_its_exception():
+    from event_viewer.collector import store
+
+    records = [parse(*captured(NOVA_VERSIONED.format(n))) for n in (1, 2)]
+    store.write_batch(records, ttl_seconds=3600)
+    rows = models.ServiceEvent.objects.order_by("resource_id")
+    assert [row.resource_id for row in rows] == sorted(r.resource_id for r in records)
+    for row in rows:
+        assert (row.service, row.host) == ("nova-conductor", "ctl1.example.org")
+        assert row.exception == "NoValidHost"
+        assert row.summary == "No valid host was found. There are not enough hosts available."
+        assert row.traceback.startswith("Traceback")
