@@ -24,10 +24,21 @@ def _setup(argv, prog):
     oslo_log.register_options(conf)
     report_opts.set_defaults(conf)  # [oslo_reports]: the GMR trigger file
     conf(argv, project="event-viewer", prog=prog)
+    _check_options(conf, prog)
     django.setup()
     # After Django's LOGGING: the collector logs the way OpenStack services do.
     oslo_log.setup(conf, "event-viewer")
     return conf
+
+
+def _check_options(conf, prog):
+    """Read every [collector] option now: a value out of its range stops the start with a
+    clear message, not a traceback from deep inside the listener later."""
+    try:
+        for opt in options.OPTS:
+            getattr(conf.collector, opt.dest)
+    except (cfg.ConfigFileValueError, ValueError) as error:
+        sys.exit(f"{prog}: invalid [collector] option: {error}")
 
 
 def collector(argv=None):

@@ -1,18 +1,15 @@
 """The collector process: a batch notification listener that stores what it hears.
 
-oslo.messaging hands :class:`NotificationEndpoint` a batch of notifications of
-one priority; the batch is acknowledged when the endpoint returns and requeued
-when it returns ``REQUEUE``. So a batch is acknowledged only after its
-transaction committed; while the database is down the endpoint keeps the batch
-(unacknowledged, so still on the queue) and retries, and after
-``db_retry_seconds`` hands it back to the queue. Malformed notifications are
-counted, logged and acknowledged: redelivering them would not mend them.
-
-Several collector processes (on one node or many) with the same ``pool`` share
-one queue, each notification going to one of them.
+It listens on every topic of ``topics`` in every exchange of ``exchanges``:
+each OpenStack service publishes to its own control exchange (Nova to ``nova``,
+Keystone to ``keystone``, Cinder to oslo.messaging's default ``openstack``...),
+and a listener hears only the exchanges it is bound to. With a ``pool`` all
+those (exchange, topic, priority) bindings lead into one queue named after the
+pool, consumed once; several collector processes (on one node or many) with the
+same pool share it, each notification going to one of them. What one batch of
+notifications becomes is :mod:`~event_viewer.collector.endpoint`'s job.
 """
 
-import dataclasses
 import logging
 import signal
 import threading
@@ -21,7 +18,8 @@ import time
 import oslo_messaging
 from django import db
 
-from event_viewer.collector import notifications, store
+from event_viewer.collector import store
+from event_viewer.collector.endpoint import NotificationEndpoint, Stats  # noqa: F401
 
 LOG = logging.getLogger(__name__)
 
@@ -30,136 +28,13 @@ LOG = logging.getLogger(__name__)
 PRIORITIES = ("critical", "error", "warn", "info")
 
 
-@dataclasses.dataclass
-class Stats:
-    """What one collector process did since it started (logged, and in its GMR)."""
-
-    received: int = 0
-    stored: int = 0
-    ignored: int = 0
-    malformed: int = 0
-    rejected: int = 0
-    database_errors: int = 0
-    requeued: int = 0
-    reaped: int = 0
-    reports: int = 0
-
-    def __post_init__(self):
-        self._lock = threading.Lock()
-
-    def add(self, **counts):
-        with self._lock:
-            for name, value in counts.items():
-                setattr(self, name, getattr(self, name) + value)
-
-    def as_text(self):
-        with self._lock:
-            return "\n".join(
-                f"{field.name}: {getattr(self, field.name)}" for field in dataclasses.fields(self)
-            )
-
-
-class NotificationEndpoint:
-    """Parses a batch, writes it in one transaction, and says whether to acknowledge it."""
-
-    def __init__(self, ttl_seconds, db_retry_seconds, stats, write=None, sleep=time.sleep):
-        self.ttl_seconds = ttl_seconds
-        self.db_retry_seconds = db_retry_seconds
-        self.stats = stats
-        self._store = write or store.write_batch
-        self._sleep = sleep
-
-    def critical(self, messages):
-        return self._handle("critical", messages)
-
-    def error(self, messages):
-        return self._handle("error", messages)
-
-    def warn(self, messages):
-        return self._handle("warn", messages)
-
-    def info(self, messages):
-        return self._handle("info", messages)
-
-    def _handle(self, priority, messages):
-        records, ignored = [], 0
-        for message in messages:
-            try:
-                record = notifications.parse(priority, message)
-            except notifications.MalformedNotification as error:
-                self.stats.add(malformed=1)
-                LOG.warning(
-                    "Skipped a malformed %s notification (message id %s): %s",
-                    priority,
-                    _message_id(message),
-                    error,
-                )
-                continue
-            if record is None:
-                ignored += 1
-            else:
-                records.append(record)
-        self.stats.add(received=len(messages), ignored=ignored)
-        if not records:
-            return None
-        return self._write(records)
-
-    def _write(self, records):
-        deadline = time.monotonic() + self.db_retry_seconds
-        delay = 0.5
-        while True:
-            try:
-                self._store(records, self.ttl_seconds)
-            except (db.DataError, db.IntegrityError) as error:
-                LOG.warning("The database refused a batch (%s); storing it one by one", error)
-                self._write_one_by_one(records)
-                return None
-            except db.Error as error:
-                self.stats.add(database_errors=1)
-                _drop_broken_connections()
-                if time.monotonic() + delay > deadline:
-                    self.stats.add(requeued=len(records))
-                    LOG.error(
-                        "Database unavailable (%s): %d notifications go back to the queue",
-                        error,
-                        len(records),
-                    )
-                    return oslo_messaging.NotificationResult.REQUEUE
-                LOG.error(
-                    "Database down (%s): %d notifications wait on the queue; retry in %.1f s",
-                    error,
-                    len(records),
-                    delay,
-                )
-                self._sleep(delay)
-                delay = min(delay * 2, 10.0)
-            else:
-                self.stats.add(stored=len(records))
-                return None
-
-    def _write_one_by_one(self, records):
-        for record in records:
-            try:
-                self._store([record], self.ttl_seconds)
-            except (db.DataError, db.IntegrityError) as error:
-                self.stats.add(rejected=1)
-                LOG.warning(
-                    "The database refused notification %s (%s): skipped", record.message_id, error
-                )
-            else:
-                self.stats.add(stored=1)
-
-
-def _drop_broken_connections():
-    """Close this thread's database connections that no longer work: the next try reconnects."""
-    for connection in db.connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-
-
-def _message_id(message):
-    metadata = message.get("metadata") if isinstance(message, dict) else None
-    return metadata.get("message_id", "?") if isinstance(metadata, dict) else "?"
+def listen_targets(exchanges, topics):
+    """One oslo.messaging target per (exchange, topic), each exchange and topic once."""
+    return [
+        oslo_messaging.Target(exchange=exchange, topic=topic)
+        for exchange in dict.fromkeys(exchanges)
+        for topic in dict.fromkeys(topics)
+    ]
 
 
 class Collector:
@@ -176,15 +51,24 @@ class Collector:
         opts = self.conf.collector
         store.prepare_database()
         transport = oslo_messaging.get_notification_transport(self.conf)
+        targets = listen_targets(opts.exchanges, opts.topics)
         # Without a prefetch limit RabbitMQ would push the whole queue into this
         # process while the database is down; deployers may still set their own.
+        # RabbitMQ counts it per consumer, and oslo.messaging consumes each queue
+        # once however many bindings lead into it: with a pool, one consumer.
         self.conf.set_default(
             "rabbit_qos_prefetch_count", opts.batch_size * 2, group="oslo_messaging_rabbit"
         )
-        endpoint = NotificationEndpoint(opts.message_ttl, opts.db_retry_seconds, self.stats)
+        endpoint = NotificationEndpoint(
+            opts.message_ttl,
+            opts.db_retry_seconds,
+            self.stats,
+            sleep=self._stopping.wait,
+            stopping=self._stopping,
+        )
         self._listener = oslo_messaging.get_batch_notification_listener(
             transport,
-            [oslo_messaging.Target(topic=topic) for topic in opts.topics],
+            targets,
             [endpoint],
             executor="threading",
             allow_requeue=True,
@@ -196,8 +80,9 @@ class Collector:
         self._periodic = threading.Thread(target=self._run_periodic, name="periodic", daemon=True)
         self._periodic.start()
         LOG.info(
-            "Collector listening on %s (pool %s, batches of %d)",
+            "Collector listening on topics %s in exchanges %s (pool %s, batches of %d)",
             ", ".join(opts.topics),
+            ", ".join(opts.exchanges),
             opts.pool or "-",
             opts.batch_size,
         )
@@ -244,7 +129,9 @@ class Collector:
     def ingest_reports_once(self):
         from event_viewer.collector import reports
 
-        result = reports.ingest_directory(self.conf.collector.reports_dir)
+        opts = self.conf.collector
+        # Reports expire with the events: one retention for what the collector keeps.
+        result = reports.ingest_directory(opts.reports_dir, ttl_seconds=opts.message_ttl)
         self.stats.add(reports=result.new)
 
     def _log_stats(self):

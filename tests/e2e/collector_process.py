@@ -23,6 +23,7 @@ from oslo_context.context import RequestContext
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 BROKER_URL = "rabbit://guest:guest@127.0.0.1:5672/"
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 COLLECTOR = pathlib.Path(sys.executable).with_name("event-viewer-collector")
 
 
@@ -157,7 +158,7 @@ def server_answers(port):
 class CollectorProcess:
     """``event-viewer-collector`` with the unit tests' Django settings on ``database``."""
 
-    def __init__(self, tmp_path, database, topic, **options):
+    def __init__(self, tmp_path, database, topic, debug=False, **options):
         self.database = database
         self.topic = topic
         self.log_path = tmp_path / f"collector-{topic}.log"
@@ -166,10 +167,16 @@ class CollectorProcess:
             "topics": topic,
             "pool": f"{topic}-pool",
             "batch_timeout": 0.2,
-            "db_retry_seconds": 3600,
+            "db_retry_seconds": 1200,  # the longest allowed: outages here are held, not requeued
             **options,
         }
-        lines = ["[DEFAULT]", f"transport_url = {BROKER_URL}", "", "[collector]"]
+        lines = [
+            "[DEFAULT]",
+            f"transport_url = {BROKER_URL}",
+            f"debug = {debug}",
+            "",
+            "[collector]",
+        ]
         lines += [f"{key} = {value}" for key, value in collector.items()]
         self.conf_path.write_text("\n".join(lines) + "\n")
         self.env = {
@@ -191,14 +198,14 @@ class CollectorProcess:
 
     def start(self):
         already = len(self.log())
-        log = self.log_path.open("a")
-        self.process = subprocess.Popen(
-            [str(COLLECTOR), "--config-file", str(self.conf_path)],
-            env=self.env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("a") as log:  # the process keeps its own descriptor
+            self.process = subprocess.Popen(
+                [str(COLLECTOR), "--config-file", str(self.conf_path)],
+                env=self.env,
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_for(
             lambda: "Collector listening" in self.log()[already:], 60, "the collector to listen"
         )
@@ -231,9 +238,14 @@ def wait_for(condition, seconds, what):
 class Publisher:
     """Notifications sent the way OpenStack services send them (oslo.messaging Notifier)."""
 
-    def __init__(self, topic, publisher_id="volume.live-node"):
+    def __init__(self, topic, publisher_id="volume.live-node", exchange="openstack"):
         conf = cfg.ConfigOpts()
         conf([])
+        # The exchange is the transport's control_exchange, as in a service: a
+        # first transport registers that option, the second one uses it.
+        oslo_messaging.get_notification_transport(conf, url=BROKER_URL).cleanup()
+        conf.set_override("control_exchange", exchange)
+        self.exchange = exchange
         self.transport = oslo_messaging.get_notification_transport(conf, url=BROKER_URL)
         self.notifier = oslo_messaging.Notifier(
             self.transport, publisher_id=publisher_id, driver="messagingv2", topics=[topic]
@@ -246,10 +258,28 @@ class Publisher:
         context = {"request_id": f"req-{uuid.uuid4()}", "user_id": "u-live", "project_id": "p-live"}
         self.notifier.error(RequestContext(**{**context, **ctxt}), event_type, payload)
 
+    def envelope(self, event_type, payload, message_id=None, timestamp=None, **context):
+        """The body oslo.messaging's messagingv2 driver sends, with fields it would not make.
+
+        For :meth:`raw`: any message id or timestamp, as a broken or hostile publisher
+        on the bus could send them.
+        """
+        message = {
+            "message_id": message_id or str(uuid.uuid4()),
+            "publisher_id": "volume.live-node",
+            "event_type": event_type,
+            "priority": "ERROR",
+            "payload": payload,
+            "timestamp": timestamp or time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime()),
+        }
+        context = {"request_id": f"req-{uuid.uuid4()}", "user_id": "u-live", **context}
+        message.update({f"_context_{key}": value for key, value in context.items()})
+        return {"oslo.version": "2.0", "oslo.message": json.dumps(message)}
+
     def raw(self, body, priority="error"):
         """A message no OpenStack service would send, straight onto the topic's exchange."""
-        with kombu.Connection("amqp://guest:guest@127.0.0.1:5672//") as connection:
-            exchange = kombu.Exchange("openstack", type="topic", durable=False)
+        with kombu.Connection(AMQP_URL) as connection:
+            exchange = kombu.Exchange(self.exchange, type="topic", durable=False)
             connection.Producer().publish(
                 body if isinstance(body, str) else json.dumps(body),
                 exchange=exchange,

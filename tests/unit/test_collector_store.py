@@ -4,6 +4,7 @@ Run on SQLite by default and on PostgreSQL / MariaDB with EVENT_VIEWER_TEST_DB
 (tools/run-tests does both where a server answers).
 """
 
+import dataclasses
 import datetime
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from event_viewer.collector import store
 from event_viewer.collector.notifications import parse
 from event_viewer.models import ServiceEvent
-from tests.unit.notification_samples import notification, scheduler_failure
+from tests.unit.notification_samples import captured, notification, scheduler_failure
 from tests.unit.rows import service_events
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,10 @@ def test_a_redelivered_notification_is_stored_once():
 
 def test_start_and_error_in_two_batches_make_one_failed_operation():
     start = notification(
-        "volume.create.start", request_id="req-a", timestamp="2026-11-22 10:00:00", payload={}
+        "volume.create.start",
+        request_id="req-a",
+        timestamp="2026-11-22 10:00:00",
+        payload={"volume_id": "v-1"},  # Cinder's .start names the volume too
     )
     error = notification(
         "volume.create.error",
@@ -87,6 +91,48 @@ def test_nul_characters_are_stored():
     assert ServiceEvent.objects.get().summary == "bad\ufffdbyte"
 
 
+# --- No timestamp or TTL makes the date arithmetic overflow (issue 9, item 4) ---------------
+
+END_OF_CALENDAR = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+START_OF_CALENDAR = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+
+
+def _at(record, moment):
+    """The record as if its notification said ``moment`` (whatever parse accepts or not)."""
+    return dataclasses.replace(record, created_at=moment)
+
+
+def test_an_expiry_past_the_end_of_the_calendar_is_clamped():
+    (record,) = records(("error", scheduler_failure()))
+    store.write_batch([_at(record, END_OF_CALENDAR)], DAY)
+    row = ServiceEvent.objects.get()
+    assert row.created_at == END_OF_CALENDAR
+    assert row.expires_at == store.LATEST_EXPIRY
+
+
+@pytest.mark.parametrize("ttl", [10**12, 10**15, 10**18])
+def test_an_absurd_ttl_is_clamped_not_an_overflow(ttl):
+    """10**15 s is past timedelta's range, 10**12 s past the calendar's."""
+    store.write_batch(records(("error", scheduler_failure())), ttl)
+    assert ServiceEvent.objects.get().expires_at == store.LATEST_EXPIRY
+
+
+def test_a_start_at_the_beginning_of_the_calendar_does_not_overflow_the_shift():
+    """The operation's expiry moves back with its start; it stays inside the calendar.
+
+    (An expiry clamped at the end of the calendar is earlier than its start: moving
+    it back by the whole calendar would overflow.)"""
+    end = notification("volume.create.end", request_id="req-cal")
+    start = notification("volume.create.start", request_id="req-cal")
+    (end_record,) = records(("info", end))
+    (start_record,) = records(("info", start))
+    store.write_batch([_at(end_record, END_OF_CALENDAR)], DAY)
+    store.write_batch([_at(start_record, START_OF_CALENDAR)], DAY)
+    row = ServiceEvent.objects.get()
+    assert (row.created_at, row.outcome) == (START_OF_CALENDAR, "pass")
+    assert row.expires_at == store.EARLIEST_EXPIRY
+
+
 def _expired_rows(count, expires_at):
     created_at = expires_at - datetime.timedelta(days=30)
     service_events({"created_at": created_at, "expires_at": expires_at} for _ in range(count))
@@ -103,3 +149,59 @@ def test_reap_deletes_expired_rows_in_batches_and_keeps_the_rest():
     assert batches == [1000, 1000, 500]
     assert ServiceEvent.objects.count() == 11
     assert store.reap(1000, now=now) == 0
+
+
+def _trove_create(order):
+    """The recorded Trove create: its .start names no instance, its .end does."""
+    start = captured("trove_api_instance_create_ok_start")
+    end = captured("trove_api_instance_create_ok_end")
+    return [start, end] if order == "start first" else [end, start]
+
+
+@pytest.mark.parametrize("order", ["start first", "end first"])
+@pytest.mark.parametrize("batches", ["one batch", "two batches"])
+def test_a_start_without_its_resource_joins_the_operation_its_end_names(order, batches):
+    pairs = _trove_create(order)
+    if batches == "one batch":
+        store.write_batch(records(*pairs), DAY)
+    else:
+        for pair in pairs:
+            store.write_batch(records(pair), DAY)
+    row = ServiceEvent.objects.get()
+    assert (row.outcome, row.resource_type) == ("pass", "DATABASE_INSTANCE")
+    assert row.resource_id and row.operation_key.endswith("|" + row.resource_id)
+    # The operation began with its .start, whichever arrived first.
+    start = parse(*pairs[0 if order == "start first" else 1])
+    assert row.created_at == start.created_at
+
+
+def test_a_start_without_a_resource_stays_apart_where_its_request_names_two():
+    start = notification("compute.instance.create.start", request_id="req-multi", payload={})
+    ends = [
+        notification(
+            "compute.instance.create.end",
+            request_id="req-multi",
+            payload={"instance_id": instance},
+        )
+        for instance in ("i-1", "i-2")
+    ]
+    store.write_batch(records(("info", start), *(("info", end) for end in ends)), DAY)
+    rows = {row.resource_id: row.outcome for row in ServiceEvent.objects.all()}
+    # Two servers, two rows; the start cannot say which it was, so it joins neither.
+    assert rows == {"i-1": "pass", "i-2": "pass", "": "in_progress"}
+
+
+def test_the_exception_class_of_the_error_is_kept_when_it_joins_its_start():
+    start = notification(
+        "compute.instance.create.start", request_id="req-x", payload={"instance_id": "i-9"}
+    )
+    error = notification(
+        "compute.instance.create.error",
+        request_id="req-x",
+        timestamp="2026-11-22 10:00:09",
+        payload={"instance_id": "i-9", "exception": "BuildAbortException", "message": "boom"},
+    )
+    store.write_batch(records(("info", start)), DAY)
+    store.write_batch(records(("error", error)), DAY)
+    row = ServiceEvent.objects.get()
+    assert (row.outcome, row.exception) == ("fail", "BuildAbortException")

@@ -187,9 +187,15 @@ def write_configs() -> None:
     for d in (ETC, DATA, LOG, RUN, DATA / "cinder" / "locks", DATA / "trove"):
         d.mkdir(parents=True, exist_ok=True)
     venv_etc = VENV / "etc"
+    # Every service keeps its own control exchange, as in production (none is set
+    # here): Keystone publishes to "keystone", Cinder and Trove keep oslo.messaging's
+    # default "openstack". The collector listens on all of them.
     keystone = {
-        "DEFAULT": {"debug": False},
+        "DEFAULT": {"debug": False, "transport_url": TRANSPORT_URL},
         "database": {"connection": f"sqlite:///{DATA / 'keystone.db'}"},
+        # Keystone's notifications (identity.user.created...) on its own exchange:
+        # the e2e proves the collector hears a service outside "openstack".
+        "oslo_messaging_notifications": {"driver": "messagingv2", "topics": "notifications"},
         "token": {"provider": "fernet"},
         "fernet_tokens": {"key_repository": ETC / "keystone" / "fernet-keys"},
         "fernet_receipts": {"key_repository": ETC / "keystone" / "fernet-keys"},

@@ -158,6 +158,8 @@ write_collector_conf() {
 transport_url = rabbit://guest:guest@127.0.0.1:5672/
 
 [collector]
+# topics and exchanges: the defaults. The dev cloud's services keep their own
+# exchanges, as in production: Keystone "keystone", Cinder and Trove "openstack".
 batch_timeout = 0.5
 reports_dir = $HORIZON_STATE/reports
 message_reap_interval = 3600
