@@ -8,10 +8,12 @@ themselves, saying so in the page.
 import dataclasses
 import datetime
 import re
+import unicodedata
 import uuid
 
 from django.utils.translation import gettext_lazy as _
 
+from event_viewer import timebounds
 from event_viewer.events import SOURCE_LABELS
 
 LEVELS = ("ERROR", "WARNING", "INFO")
@@ -86,7 +88,7 @@ def _request_id(value):
 def _level(value):
     value = value.strip().upper()
     if value not in LEVELS:
-        raise InvalidFilter(_("The level is one of %s.") % ", ".join(LEVELS))
+        raise InvalidFilter(_("The level is one of %(levels)s.") % {"levels": ", ".join(LEVELS)})
     return value
 
 
@@ -96,13 +98,16 @@ def _source(value):
         if wanted in (key, str(label).lower()):
             return key
     names = ", ".join(str(label) for label in SOURCE_LABELS.values())
-    raise InvalidFilter(_("The source is one of %s.") % names)
+    raise InvalidFilter(_("The source is one of %(names)s.") % {"names": names})
 
 
 def _text(value):
     value = value.strip()
     if len(value) > MAX_TEXT:
-        raise InvalidFilter(_("Search text is at most %d characters.") % MAX_TEXT)
+        raise InvalidFilter(_("Search text is at most %(most)d characters.") % {"most": MAX_TEXT})
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        # No summary holds one, and a database may refuse it (PostgreSQL: NUL).
+        raise InvalidFilter(_("Search text cannot contain control characters."))
     return value
 
 
@@ -143,11 +148,23 @@ def _moment(text, end_of_day):
         moment = datetime.datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidFilter(
-            _("A time is like 2026-11-21 or 2026-11-21 14:30 (UTC): %s") % text
+            _("A time is like 2026-11-21 or 2026-11-21 14:30 (UTC): %(time)s") % {"time": text}
         ) from exc
-    if len(text) == 10 and end_of_day:  # a bare date ends at the end of that day
-        moment += datetime.timedelta(days=1, microseconds=-1)
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    try:
+        if len(text) == 10 and end_of_day:  # a bare date ends at the end of that day
+            moment += datetime.timedelta(days=1, microseconds=-1)
+        return timebounds.checked(moment)
+    except (OverflowError, timebounds.OutOfRange) as exc:
+        raise InvalidFilter(
+            _("A time is between %(earliest)s and %(latest)s (UTC): %(time)s")
+            % {
+                "earliest": timebounds.EARLIEST.date().isoformat(),
+                "latest": timebounds.LATEST.date().isoformat(),
+                "time": text,
+            }
+        ) from exc
 
 
 def time_range(value):
@@ -186,13 +203,43 @@ ADMIN_FIELDS = {
 }
 
 
+_TIME_FIELDS = ("since", "until")
+
+
+def query_to_dict(query):
+    """The query's set fields as JSON-able values (times in ISO 8601), for a signed token."""
+    return {
+        field.name: value.isoformat() if field.name in _TIME_FIELDS else value
+        for field in dataclasses.fields(Query)
+        if (value := getattr(query, field.name))
+    }
+
+
+def query_from_dict(data):
+    """The :class:`Query` of :func:`query_to_dict`; anything else raises InvalidFilter."""
+    known = {field.name for field in dataclasses.fields(Query)}
+    if not isinstance(data, dict) or not set(data) <= known:
+        raise InvalidFilter(_("The filter is not one the Event Viewer wrote."))
+    values = {}
+    for name, value in data.items():
+        if not isinstance(value, str):
+            raise InvalidFilter(_("The filter is not one the Event Viewer wrote."))
+        if name in _TIME_FIELDS:
+            try:
+                value = timebounds.checked(datetime.datetime.fromisoformat(value))
+            except ValueError as exc:
+                raise InvalidFilter(_("The filter is not one the Event Viewer wrote.")) from exc
+        values[name] = value
+    return Query(**values)
+
+
 def parse(field, value, fields=FIELDS):
     """The :class:`Query` for one (field, value) pair of Horizon's filter box."""
     value = (value or "").strip()
     if not field or not value:
         return Query()
     if field not in fields:
-        raise InvalidFilter(_("Unknown filter: %s") % field)
+        raise InvalidFilter(_("Unknown filter: %(field)s") % {"field": field})
     parsed = fields[field][1](value)
     if field == "time":
         return Query(since=parsed[0], until=parsed[1])

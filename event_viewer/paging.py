@@ -14,9 +14,24 @@ import heapq
 import itertools
 import json
 
+# Far more than a real marker of the few sources (a cursor is < 100 characters):
+# anything longer was not made here, and is not decoded at all.
+MAX_MARKER_LENGTH = 2048
+
 
 class BadMarker(ValueError):
     """A marker that was not made by this module (edited URL, old link)."""
+
+
+class StaleCursor(Exception):
+    """A well-formed cursor its backend no longer knows (the event it named is gone).
+
+    Raised by a source's ``fetch``; the page restarts that source at its first page.
+    """
+
+    def __init__(self, source):
+        super().__init__(source)
+        self.source = source
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +58,8 @@ class Marker:
     @classmethod
     def decode(cls, text):
         try:
+            if len(text) > MAX_MARKER_LENGTH:
+                raise ValueError("marker too long")
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             payload = json.loads(raw)
             cursors = payload["c"]
@@ -51,7 +68,14 @@ class Marker:
             ):
                 raise TypeError("cursors")
             return cls(cursors, bool(payload["n"]), bool(payload["f"]))
-        except (binascii.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (
+            binascii.Error,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             raise BadMarker(text) from exc
 
 

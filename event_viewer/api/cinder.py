@@ -17,13 +17,14 @@ from cinderclient import api_versions
 from cinderclient import exceptions as cinder_exceptions
 from cinderclient.v3 import client as cinder_client
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from event_viewer import config
 from event_viewer.api import session as api_session
 from event_viewer.api.errors import ErrorTranslator, FeatureUnavailable
 
 SOURCE = "cinder"
-LABEL = "Block Storage (Cinder)"
+LABEL = _("Block Storage (Cinder)")
 SERVICE_TYPES = ("block-storage", "block-store", "volume", "volumev3")
 
 MESSAGES_API = api_versions.APIVersion("3.3")
@@ -70,15 +71,20 @@ class MessagesClient:
         self.project_id = None if all_projects else request.user.project_id
         endpoint = api_session.endpoint_for(request, SERVICE_TYPES)
         if endpoint is None:
-            raise FeatureUnavailable(SOURCE, f"{LABEL} is not in the catalog.")
+            raise FeatureUnavailable(
+                SOURCE, _("%(source)s is not in the catalog.") % {"source": LABEL}
+            )
         self.session = api_session.user_session(request, endpoint)
         with translate_errors():
             _min, server_max = _server_version_range(self.session, endpoint)
         if server_max < MESSAGES_API:
             raise FeatureUnavailable(
                 SOURCE,
-                "The Block Storage messages API is not available "
-                f"(Cinder supports up to microversion {server_max.get_string()}; 3.3 is needed).",
+                _(
+                    "The Block Storage messages API is not available (Cinder supports up "
+                    "to microversion %(version)s; 3.3 is needed)."
+                )
+                % {"version": server_max.get_string()},
             )
         self.version = min(server_max, SCOPED_LIST_MAX)
         self.client = cinder_client.Client(
@@ -94,9 +100,12 @@ class MessagesClient:
         if not self.can_paginate:
             raise FeatureUnavailable(
                 SOURCE,
-                "This Block Storage API (microversion "
-                f"{self.version.get_string()}) cannot list messages scoped to your "
-                "project, so none are shown. Microversion 3.5 or later is needed.",
+                _(
+                    "This Block Storage API (microversion %(version)s) cannot list messages "
+                    "scoped to your project, so none are shown. Microversion 3.5 or later "
+                    "is needed."
+                )
+                % {"version": self.version.get_string()},
             )
         search_opts = {k: v for k, v in (filters or {}).items() if k in FILTER_KEYS and v}
         # Scoping: see the module docstring. Members always get their token's

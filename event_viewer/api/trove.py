@@ -10,6 +10,7 @@ the source walks the project's instances page by page, up to
 cost follows the number of database instances, not of events.
 """
 
+from django.utils.translation import gettext_lazy as _
 from troveclient import exceptions as trove_exceptions
 from troveclient.v1 import client as trove_client
 
@@ -19,7 +20,7 @@ from event_viewer.api.errors import ErrorTranslator, FeatureUnavailable
 
 SOURCE = "trove"
 SERVICE_TYPES = ("database",)
-LABEL = "Database (Trove)"
+LABEL = _("Database (Trove)")
 
 # Re-exported so views can answer 404 without importing the client library.
 NotFound = trove_exceptions.NotFound
@@ -37,7 +38,9 @@ class InstancesClient:
         self.all_projects = all_projects
         endpoint = api_session.endpoint_for(request, SERVICE_TYPES)
         if endpoint is None:
-            raise FeatureUnavailable(SOURCE, f"{LABEL} is not in the catalog.")
+            raise FeatureUnavailable(
+                SOURCE, _("%(source)s is not in the catalog.") % {"source": LABEL}
+            )
         session = api_session.user_session(request, endpoint)
         self.client = trove_client.Client(session=session, endpoint_override=endpoint)
 

@@ -4,14 +4,23 @@ Filters, paging both ways, the detail page, the three kinds of delete (checked
 against Cinder afterwards), Trove fault rows, and a Cinder outage.
 """
 
+import base64
 import collections
+import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.conftest import WAIT_SECONDS, cinder_message_ids, cinder_messages, devcloud
+from tests.e2e.conftest import (
+    WAIT_SECONDS,
+    api_session,
+    cinder_message_ids,
+    cinder_messages,
+    devcloud,
+)
 
 PANEL = "/project/event_viewer/"
 
@@ -37,12 +46,18 @@ def click_and_wait_for_table(browser, element):
 
 
 def confirm_modal(browser):
+    """Press the modal's confirm button and wait until what it submitted answered.
+
+    The answer replaces the button either way: a new page, or the modal again
+    (a form that asks once more).
+    """
     button = WebDriverWait(browser.driver, WAIT_SECONDS).until(
         expected_conditions.element_to_be_clickable(
             (By.CSS_SELECTOR, ".modal-footer .btn-danger, .modal-footer .btn-primary")
         )
     )
     button.click()
+    WebDriverWait(browser.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(button))
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -170,7 +185,10 @@ def test_single_and_batch_delete_remove_the_messages_from_cinder(browser_factory
         alice.driver.find_element(
             By.CSS_SELECTOR, f"tr[data-object-id='{object_id}'] .themable-checkbox label"
         ).click()
-    alice.driver.find_element(By.ID, "events__action_delete").click()
+    batch = alice.driver.find_element(By.ID, "events__action_delete")
+    # Selenium scrolls a button to the viewport's top edge, under Horizon's fixed navbar.
+    alice.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", batch)
+    batch.click()
     confirm_modal(alice)
     alice.wait_for("table#events")
     alice.screenshot("after-delete")
@@ -241,3 +259,76 @@ def test_alice_cannot_delete_a_beta_message_even_by_forging_the_form(browser_fac
     # Horizon only acts on rows of the page it rendered; Cinder would answer 404 anyway.
     assert beta_id in cinder_message_ids(cloud, "bob")
     assert first.split(":", 1)[1] in cinder_message_ids(cloud, "alice")
+
+
+def next_marker_cursors(browser):
+    """The Next link of the page and the cursors its marker carries (see event_viewer.paging)."""
+    link = browser.driver.find_element(By.CSS_SELECTOR, "a[href*='?marker=']")
+    href = link.get_attribute("href")
+    text = parse_qs(urlsplit(href).query)["marker"][0]
+    return href, json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))["c"]
+
+
+def delete_in_cinder(cloud, user, message_id):
+    response = api_session(cloud, user).delete(
+        f"/messages/{message_id}",
+        endpoint_filter={"service_type": "volumev3", "interface": "public"},
+        headers={"OpenStack-API-Version": "volume 3.30"},
+    )
+    assert response.status_code == 204, response.text
+
+
+def test_a_page_link_whose_message_is_gone_restarts_block_storage_at_its_first_page(
+    browser_factory, cloud
+):
+    # Real Cinder answers a list whose marker message is gone with 404
+    # MessageNotFound: the page says the link is stale and starts Cinder over.
+    alice = browser_factory("alice")
+    alice.open(f"{PANEL}?filter_field=source&filter=cinder")
+    first_page = rows_ids(alice)
+    href, cursors = next_marker_cursors(alice)
+    gone = cursors["cinder"]
+    assert f"cinder:{gone}" == first_page[-1]
+    delete_in_cinder(cloud, "alice", gone)
+    alice.open(href.removeprefix(alice.base_url))
+    ids = rows_ids(alice)
+    text = alice.page_text()
+    alice.screenshot("stale-page-link")
+    assert "That page link is no longer valid for Block Storage" in text
+    assert "Server Error" not in text
+    # Cinder's first page again: the first page seen, without the deleted message.
+    assert ids[: len(first_page) - 1] == [i for i in first_page if i != f"cinder:{gone}"]
+    assert all(i.startswith("cinder:") for i in ids)
+
+
+def test_delete_all_matching_deletes_only_what_was_confirmed_when_the_filter_changes(
+    browser_factory, cloud
+):
+    messages = cinder_messages(cloud, "alice")
+    real = cloud["no_valid_backend"]["message_id"]
+    per_resource = collections.Counter(m["resource_uuid"] for m in messages)
+    target = next(
+        m
+        for m in messages
+        if m["id"] != real and m["resource_uuid"] and per_resource[m["resource_uuid"]] == 1
+    )
+    before = cinder_message_ids(cloud, "alice")
+    assert len(before) >= 2
+    alice = browser_factory("alice")
+    set_filter(alice, "resource_id", target["resource_uuid"])
+    alice.driver.find_element(By.ID, "events__action_delete_matching").click()
+    count = alice.wait_for(".delete-matching-count")
+    assert "This will delete 1 Block Storage message" in count.text
+    alice.screenshot("confirm-one")
+    # Another tab widens the filter to every message before the user confirms.
+    confirming = alice.driver.current_window_handle
+    alice.driver.switch_to.new_window("tab")
+    set_filter(alice, "source", "Block Storage")
+    assert len(rows_ids(alice)) > 1
+    alice.driver.close()
+    alice.driver.switch_to.window(confirming)
+    confirm_modal(alice)
+    alice.wait_for("table#events")
+    alice.screenshot("after-confirm")
+    # Only the confirmed message is gone from Cinder.
+    assert cinder_message_ids(cloud, "alice") == before - {target["id"]}

@@ -15,7 +15,7 @@ def test_alice_sees_the_schedulers_no_valid_backend_message(browser_factory, clo
     # Newer seeded messages may push it off the first page: walk until found.
     message = f"cinder:{cloud['no_valid_backend']['message_id']}"
     while message not in alice.driver.page_source:
-        alice.driver.find_element("css selector", "a[href*='?marker=']").click()
+        alice.submit_and_wait(alice.driver.find_element("css selector", "a[href*='?marker=']"))
         alice.wait_for("table#events")
     row = alice.driver.find_element("css selector", f"tr[data-object-id='{message}']")
     assert NO_VALID_BACKEND in row.text
@@ -52,7 +52,7 @@ def test_cinder_leaks_other_projects_messages_but_the_panel_does_not(browser_fac
         next_links = [a for a in next_links if "prev_marker" not in a.get_attribute("href")]
         if not next_links:
             break
-        next_links[0].click()
+        alice.submit_and_wait(next_links[0])
         alice.wait_for("table#events")
     live = cinder_message_ids(cloud, "alice")
     assert seen == len(live) + cloud["projects"]["alpha"]["faults"]

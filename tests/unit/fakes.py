@@ -6,8 +6,6 @@ import uuid
 from cinderclient.v3 import messages as cinder_messages
 from troveclient.v1 import instances as trove_instances
 
-from event_viewer.api.errors import SourceError
-
 
 def cinder_message(**fields):
     """A real cinderclient ``Message`` resource with plausible defaults."""
@@ -87,26 +85,44 @@ class FakeInstancesClient:
 class FakeMessagesClient:
     """Plays ``event_viewer.api.cinder.MessagesClient`` over an in-memory list.
 
-    Applies marker, limit and sort direction the way Cinder does, and records
-    every call so tests can assert what the view asked for.
+    Answers what Cinder answers (checked against the local cloud's cinder-api
+    28.0.0 at microversion 3.30): marker, limit, sort direction and the filter
+    keys applied; a marker, get or delete of a message that does not exist (or
+    is deleted, or another project's) is 404 "Message <id> could not be found."
+    ``projects`` (message id -> project id) scopes a member's client to the
+    token's project, as the real client's ``project_id`` filter makes Cinder do.
+    Every call is recorded so tests can assert what the view asked for.
     """
 
-    def __init__(self, messages=(), error=None):
+    def __init__(self, messages=(), error=None, projects=None):
         self.messages = list(messages)
         self.error = error
+        self.projects = projects
+        self.project_id = None
         self.calls = []
 
     def __call__(self, request, all_projects=False):
         self.all_projects = all_projects
+        user = getattr(request, "user", None)
+        self.project_id = None if all_projects else getattr(user, "project_id", None)
         return self
 
-    def get(self, message_id):
-        for message in self.messages:
-            if message.id == message_id:
-                return message
+    def _visible(self):
+        if self.projects is None or self.project_id is None:
+            return self.messages
+        return [m for m in self.messages if self.projects.get(m.id) == self.project_id]
+
+    @staticmethod
+    def _not_found(message_id):
         from cinderclient import exceptions
 
-        raise exceptions.NotFound(404)
+        return exceptions.NotFound(404, message=f"Message {message_id} could not be found.")
+
+    def get(self, message_id):
+        for message in self._visible():
+            if message.id == message_id:
+                return message
+        raise self._not_found(message_id)
 
     def delete(self, message_id):
         self.get(message_id)
@@ -119,14 +135,17 @@ class FakeMessagesClient:
         )
         if self.error:
             raise self.error
-        ordered = self.messages if sort_dir == "desc" else list(reversed(self.messages))
+        visible = self._visible()
+        for key, value in (filters or {}).items():
+            if key != "project_id":
+                visible = [m for m in visible if m._info.get(key) == value]
+            elif self.projects is not None:
+                visible = [m for m in visible if self.projects.get(m.id) == value]
+        ordered = visible if sort_dir == "desc" else list(reversed(visible))
         if marker:
             ids = [m.id for m in ordered]
             if marker not in ids:
-                raise SourceError(
-                    "cinder",
-                    f"Block Storage (Cinder) rejected the request: Invalid marker {marker}",
-                    bad_request=True,
-                )
+                # Cinder looks the marker up first (message_get): gone is 404.
+                raise self._not_found(marker)
             ordered = ordered[ids.index(marker) + 1 :]
         return ordered[:limit] if limit else ordered

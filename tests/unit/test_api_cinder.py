@@ -123,15 +123,42 @@ class MessagesClientTests(helpers.TestCase):
     def test_bad_request_is_marked_as_the_users_input(self):
         with requests_mock.Mocker() as http:
             http.get(ROOT, json=_versions("3.71"))
+            # What Cinder answers (3.31+) to a filter key outside resource_filters.json.
             http.get(
                 MESSAGES,
                 status_code=400,
-                json={"badRequest": {"code": 400, "message": "Invalid marker"}},
+                json={
+                    "badRequest": {
+                        "code": 400,
+                        "message": "Invalid filters foo are found in query options.",
+                    }
+                },
             )
             with self.assertRaises(SourceError) as raised:
-                cinder.MessagesClient(self.request).list(marker="nope")
+                cinder.MessagesClient(self.request).list()
         self.assertTrue(raised.exception.bad_request)
-        self.assertIn("Invalid marker", raised.exception.message)
+        self.assertIn("Invalid filters foo", raised.exception.message)
+
+    def test_a_marker_cinder_no_longer_knows_is_its_not_found(self):
+        # Real Cinder (28.0.0, checked on the local cloud) answers a list whose
+        # marker message is deleted, expired or another project's with 404
+        # MessageNotFound -- never 400. The source turns it into a stale link.
+        gone = "eafa6afe-a731-42a7-b7a8-34cbfe843d3b"
+        with requests_mock.Mocker() as http:
+            http.get(ROOT, json=_versions("3.71"))
+            http.get(
+                MESSAGES,
+                status_code=404,
+                json={
+                    "itemNotFound": {
+                        "code": 404,
+                        "message": f"Message {gone} could not be found.",
+                    }
+                },
+            )
+            with self.assertRaises(cinder.NotFound):
+                cinder.MessagesClient(self.request).list(marker=gone)
+        self.assertEqual([gone], http.request_history[-1].qs["marker"])
 
     def test_rejected_token_is_reported_as_such(self):
         from event_viewer.api.errors import TokenRejected

@@ -1,8 +1,10 @@
 """Parsing and validating the values typed into the Event Viewer's filter box."""
 
+import datetime
+
 from django.test import SimpleTestCase
 
-from event_viewer import filters
+from event_viewer import filters, timebounds
 from event_viewer.filters import InvalidFilter, Query
 
 
@@ -127,3 +129,69 @@ class WantsTests(SimpleTestCase):
         query = filters.parse("source", "Database")
         self.assertTrue(query.wants("trove"))
         self.assertFalse(query.wants("cinder"))
+
+
+class TimeRangeTests(SimpleTestCase):
+    def time(self, value):
+        return filters.parse("time", value, filters.ADMIN_FIELDS)
+
+    def test_a_time_with_an_offset_is_compared_in_utc(self):
+        query = self.time("2026-11-21T14:30+02:00..")
+        self.assertEqual(datetime.datetime(2026, 11, 21, 12, 30, tzinfo=datetime.UTC), query.since)
+
+    def test_a_bare_date_until_ends_at_the_end_of_that_day(self):
+        query = self.time("..2026-11-21")
+        self.assertEqual(
+            datetime.datetime(2026, 11, 21, 23, 59, 59, 999999, tzinfo=datetime.UTC), query.until
+        )
+
+    def test_times_at_the_calendars_edges_are_a_clear_filter_error(self):
+        # These overflowed (OverflowError) in the database's date handling: a 500.
+        for value in (
+            "9999-12-31T23:59-12:00..",
+            "0001-01-01T00:00+12:00..",
+            "..9999-12-31",
+            "0001-01-01..",
+            "1969-12-31T23:59+00:00..",
+            "9999-06-01..",
+        ):
+            with self.subTest(value=value), self.assertRaises(filters.InvalidFilter) as caught:
+                self.time(value)
+            self.assertIn("A time is between 1970-01-01 and 9998-12-31", str(caught.exception))
+
+    def test_the_range_ends_are_accepted(self):
+        query = self.time("1970-01-01..9998-12-31")
+        self.assertEqual(timebounds.EARLIEST, query.since)
+        self.assertEqual(timebounds.LATEST, query.until)
+
+
+class TextControlCharacterTests(SimpleTestCase):
+    def test_control_characters_are_refused(self):
+        # PostgreSQL refuses a NUL in a string parameter (a ValueError of the
+        # driver, outside the store's DatabaseError handling).
+        for value in ("a\x00b", "x\x1by", "\x7f"):
+            with self.subTest(value=value), self.assertRaises(filters.InvalidFilter):
+                filters.parse("text", value)
+
+
+class QueryTokenTests(SimpleTestCase):
+    def test_a_query_survives_its_dict(self):
+        query = filters.Query(
+            level="ERROR",
+            text="boom",
+            since=datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC),
+        )
+        self.assertEqual(query, filters.query_from_dict(filters.query_to_dict(query)))
+        self.assertEqual(filters.Query(), filters.query_from_dict({}))
+
+    def test_anything_else_is_an_invalid_filter(self):
+        for data in (
+            [],
+            {"nope": "x"},
+            {"level": 3},
+            {"since": "yesterday"},
+            {"since": "2026-11-21T00:00:00"},
+            {"until": "9999-12-31T23:59:00-12:00"},
+        ):
+            with self.subTest(data=data), self.assertRaises(filters.InvalidFilter):
+                filters.query_from_dict(data)

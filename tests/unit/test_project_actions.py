@@ -2,12 +2,15 @@
 
 import time
 from unittest import mock
+from urllib.parse import urlencode
 
 from cinderclient import exceptions as cinder_exceptions
+from django.core import signing
 from django.urls import reverse
 
 from event_viewer import paging, sources
 from event_viewer.api.errors import SourceError
+from event_viewer.content.project.forms import CONFIRMATION_SALT
 from event_viewer.filters import Query
 from tests.unit import fakes, helpers
 
@@ -141,9 +144,21 @@ class DeleteTests(ViewTestCase):
         ):
             page = self.client.get(INDEX_URL)
             self._post_delete([f"cinder:{message.id}"])
-        self.assertNotContains(page, "events__action_delete")
+        self.assertNotContains(page, 'id="events__action_delete"')
         self.assertIn((("volume", "message:delete"),), [c.args[0] for c in check.call_args_list])
         self.assertEqual([], getattr(self.messages, "deleted", []))
+
+
+FILTER = "events__filter__q"
+
+
+def confirmation(response):
+    """The signed confirmation token a Delete All Matching form carries."""
+    return response.context["form"]["confirmation"].value()
+
+
+def link(field, value):
+    return urlencode({"filter_field": field, "filter": value})
 
 
 class DeleteMatchingTests(ViewTestCase):
@@ -164,12 +179,87 @@ class DeleteMatchingTests(ViewTestCase):
 
         fake.delete = delete
         with self.patched(fake):
-            response = self.client.post(MATCHING_URL, {"confirmed_count": "4"})
+            token = confirmation(self.client.get(MATCHING_URL))
+            response = self.client.post(MATCHING_URL, {"confirmation": token})
         self.assertEqual(302, response.status_code)
         self.assertEqual({m.id for m in messages} - {messages[1].id}, set(fake.deleted))
         errors = [str(m) for m in response.wsgi_request._messages if m.level_tag == "error"]
         self.assertEqual(1, len(errors))
         self.assertIn(messages[1].id, errors[0])
+
+    def test_the_submit_deletes_under_the_confirmed_query_whatever_the_filter_is_by_then(self):
+        # Confirm "1 match" under a filter link; the filter box (another tab)
+        # then selects everything: only the confirmed message is deleted.
+        target = fakes.cinder_message(request_id="req-" + "1" * 8 + "-1111-1111-1111-" + "1" * 12)
+        others = fakes.cinder_messages_newest_first(3)
+        fake = fakes.FakeMessagesClient([target, *others])
+        with self.patched(fake):
+            opened = self.client.get(f"{MATCHING_URL}?{link('request_id', target.request_id)}")
+            self.assertContains(opened, "This will delete 1 Block Storage message")
+            self.client.post(INDEX_URL, {FILTER: "", FILTER + "_field": "text"})
+            response = self.client.post(MATCHING_URL, {"confirmation": confirmation(opened)})
+        self.assertEqual(302, response.status_code)
+        self.assertEqual([target.id], fake.deleted)
+
+    def test_a_changed_matching_set_deletes_nothing_and_asks_again_with_the_new_count(self):
+        first = fakes.cinder_message()
+        fake = fakes.FakeMessagesClient([first])
+        with self.patched(fake):
+            opened = self.client.get(MATCHING_URL)
+            self.assertContains(opened, "This will delete 1 Block Storage message")
+            fake.messages.insert(0, fakes.cinder_message())  # arrives in between
+            asked = self.client.post(MATCHING_URL, {"confirmation": confirmation(opened)})
+            self.assertEqual(200, asked.status_code)
+            self.assertEqual([], getattr(fake, "deleted", []))
+            self.assertContains(asked, "The matching events changed since you confirmed")
+            self.assertContains(asked, "This will delete 2 Block Storage messages")
+            # The form asks again with a confirmation of what matches now.
+            done = self.client.post(MATCHING_URL, {"confirmation": confirmation(asked)})
+        self.assertEqual(302, done.status_code)
+        self.assertEqual(2, len(fake.deleted))
+
+    def test_the_same_count_of_other_events_is_a_change_too(self):
+        fake = fakes.FakeMessagesClient([fakes.cinder_message()])
+        with self.patched(fake):
+            opened = self.client.get(MATCHING_URL)
+            fake.messages = [fakes.cinder_message()]  # one deleted, another arrived
+            asked = self.client.post(MATCHING_URL, {"confirmation": confirmation(opened)})
+        self.assertEqual(200, asked.status_code)
+        self.assertEqual([], getattr(fake, "deleted", []))
+
+    def test_a_forged_altered_or_foreign_confirmation_deletes_nothing(self):
+        fake = fakes.FakeMessagesClient(fakes.cinder_messages_newest_first(2))
+        with self.patched(fake):
+            token = confirmation(self.client.get(MATCHING_URL))
+            payload = signing.loads(token, salt=CONFIRMATION_SALT)
+            forged = [
+                {},
+                {"confirmed_count": "2"},  # the old form's field
+                {"confirmation": token[:-2] + "xx"},
+                {"confirmation": signing.dumps(payload, salt="another")},
+                {"confirmation": signing.dumps({**payload, "p": "2"}, salt=CONFIRMATION_SALT)},
+                {"confirmation": signing.dumps({**payload, "u": "9"}, salt=CONFIRMATION_SALT)},
+                {"confirmation": signing.dumps({**payload, "q": {"x": 1}}, salt=CONFIRMATION_SALT)},
+                {"confirmation": signing.dumps([1], salt=CONFIRMATION_SALT)},
+            ]
+            for data in forged:
+                with self.subTest(data=data):
+                    response = self.client.post(MATCHING_URL, data)
+                    self.assertEqual(200, response.status_code)
+            self.assertEqual([], getattr(fake, "deleted", []))
+            genuine = self.client.post(MATCHING_URL, {"confirmation": token})
+        self.assertEqual(302, genuine.status_code)  # the genuine one still works
+        self.assertEqual(2, len(fake.deleted))
+
+    def test_an_expired_confirmation_deletes_nothing(self):
+        fake = fakes.FakeMessagesClient(fakes.cinder_messages_newest_first(2))
+        with self.patched(fake):
+            token = confirmation(self.client.get(MATCHING_URL))
+            with mock.patch("django.core.signing.time.time", return_value=time.time() + 7200):
+                response = self.client.post(MATCHING_URL, {"confirmation": token})
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "This confirmation is not valid")
+        self.assertEqual([], getattr(fake, "deleted", []))
 
 
 class HangingSourceTests(helpers.TestCase):

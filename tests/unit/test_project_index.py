@@ -7,6 +7,7 @@ from django.urls import reverse
 from event_viewer import paging
 from event_viewer.api.errors import SourceError
 from tests.unit import fakes, helpers
+from tests.unit.test_project_actions import FILTER, MATCHING_URL, ViewTestCase, detail_url, link
 
 INDEX_URL = reverse("horizon:project:event_viewer:index")
 FILTER_PARAM = "events__filter__q"
@@ -117,13 +118,61 @@ class IndexViewTests(helpers.TestCase):
         self.assertContains(response, "That page link is not valid")
         self.assertEqual([], self.messages.calls)
 
-    def test_marker_unknown_to_cinder_is_reported(self):
-        marker = paging.Marker({"cinder": "no-such-message"}).encode()
+    def test_a_page_link_whose_message_is_gone_restarts_cinder_at_its_first_page(self):
+        # Real Cinder answers a list whose marker message is gone (deleted,
+        # expired, another project's) with 404 MessageNotFound: a 500 before.
+        messages = fakes.cinder_messages_newest_first(3)
+        fault = fakes.trove_instance("Polling request timed out.")
+        gone = "5a3bba2e-0000-4000-8000-000000000000"
+        marker = paging.Marker({"cinder": gone, "trove": None}).encode()
+        response = self._get(messages, [fault], url=f"{INDEX_URL}?marker={marker}")
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "That page link is no longer valid for Block Storage")
+        self.assertEqual([gone, None], [call["marker"] for call in self.messages.calls])
+        shown = [e.native_id for e in response.context["table"].data]
+        self.assertEqual([*(m.id for m in messages), fault.id], shown)
+
+    def test_a_stale_prev_link_shows_the_first_page(self):
+        messages = fakes.cinder_messages_newest_first(3)
+        gone = "5a3bba2e-0000-4000-8000-000000000000"
+        marker = paging.Marker({"cinder": gone}, forward=False).encode()
+        response = self._get(messages, url=f"{INDEX_URL}?prev_marker={marker}")
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "That page link is no longer valid")
+        table = response.context["table"]
+        self.assertEqual([m.id for m in messages], [e.native_id for e in table.data])
+        self.assertFalse(table.has_prev_data())
+
+    def test_any_exception_of_one_source_costs_that_source_only(self):
+        fault = fakes.trove_instance("Polling request timed out.")
+        broken = fakes.FakeMessagesClient(error=TypeError("SECRET-INTERNAL detail"))
+        with self.assertLogs("event_viewer", "ERROR") as logs:
+            response = self._get(broken, [fault])
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "Block Storage (Cinder) failed unexpectedly")
+        self.assertContains(response, "Polling request timed out.")
+        self.assertNotContains(response, "SECRET-INTERNAL")
+        self.assertIn("Traceback", "\n".join(logs.output))
+
+    def test_a_not_found_from_a_first_page_list_is_that_sources_error(self):
+        from cinderclient import exceptions as cinder_exceptions
+
+        fault = fakes.trove_instance("Polling request timed out.")
+        broken = fakes.FakeMessagesClient(error=cinder_exceptions.NotFound(404))
+        with self.assertLogs("event_viewer", "ERROR"):
+            response = self._get(broken, [fault])
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, "Polling request timed out.")
+        self.assertContains(response, "Block Storage (Cinder) failed")
+
+    def test_a_cinder_cursor_that_is_no_message_id_is_an_edited_link(self):
+        marker = paging.Marker({"cinder": "../../volumes"}).encode()
         response = self._get(
             fakes.cinder_messages_newest_first(3), url=f"{INDEX_URL}?marker={marker}"
         )
         self.assertEqual(200, response.status_code)
-        self.assertContains(response, "Invalid marker no-such-message")
+        self.assertContains(response, "That page link is not valid")
+        self.assertEqual([], self.messages.calls)
 
     def test_filter_is_sent_to_cinder_and_applied_to_trove(self):
         self._set_filter("level", "ERROR")
@@ -145,3 +194,76 @@ class IndexViewTests(helpers.TestCase):
         response = self._get([fakes.cinder_message()], [fakes.trove_instance("boom")])
         self.assertEqual([], self.messages.calls)
         self.assertEqual(["trove"], [e.source for e in response.context["table"].data])
+
+
+class FilterLinkTests(ViewTestCase):
+    """A filter link (detail page, By Host) carries its filter in the URL; no GET writes."""
+
+    def test_no_get_writes_the_session(self):
+        message = fakes.cinder_message()
+        with self.patched([message]):
+            self.client.get(INDEX_URL)
+            before = dict(self.client.session.items())
+            for url in (
+                f"{INDEX_URL}?{link('level', 'ERROR')}",
+                f"{INDEX_URL}?sort=asc",
+                f"{MATCHING_URL}?{link('level', 'ERROR')}",
+                reverse("horizon:project:event_viewer:export", args=("csv",))
+                + f"?{link('level', 'ERROR')}",
+                detail_url(f"cinder:{message.id}"),
+            ):
+                with self.subTest(url=url):
+                    self.assertIn(self.client.get(url).status_code, (200, 302))
+                    self.assertEqual(before, dict(self.client.session.items()))
+
+    def test_the_page_and_its_links_keep_a_filter_link(self):
+        messages = [fakes.cinder_message(message_level="WARNING") for _n in range(25)]
+        with self.patched(messages), self.settings(API_RESULT_PAGE_SIZE=20):
+            response = self.client.get(f"{INDEX_URL}?{link('level', 'WARNING')}")
+            table = response.context["table"]
+            self.assertEqual({"message_level": "WARNING"}, self.messages.calls[0]["filters"])
+            kept = link("level", "WARNING")
+            for href in (
+                f"?marker={table.get_marker()}&amp;{kept.replace('&', '&amp;')}",
+                f"/project/event_viewer/export/csv/?{kept.replace('&', '&amp;')}",
+                f"/project/event_viewer/export/json/?{kept.replace('&', '&amp;')}",
+                f"/project/event_viewer/delete-matching/?{kept.replace('&', '&amp;')}",
+                f"?sort=asc&amp;{kept.replace('&', '&amp;')}",
+            ):
+                with self.subTest(href=href):
+                    self.assertContains(response, f'href="{href}"')
+            box = table._meta._filter_action
+            self.assertEqual(("level", "WARNING"), (box.filter_field, box.filter_string))
+            # The next page, followed, still has the filter.
+            self.client.get(f"{INDEX_URL}?{table.get_pagination_string()}")
+            self.assertEqual({"message_level": "WARNING"}, self.messages.calls[-1]["filters"])
+
+    def test_the_export_of_a_filter_link_is_filtered(self):
+        keep = fakes.cinder_message(message_level="WARNING", user_message="kept-one")
+        drop = fakes.cinder_message(message_level="ERROR", user_message="dropped-one")
+        with self.patched([keep, drop]):
+            url = reverse("horizon:project:event_viewer:export", args=("csv",))
+            body = self.client.get(f"{url}?{link('level', 'WARNING')}").content
+        self.assertIn(b"kept-one", body)
+        self.assertNotIn(b"dropped-one", body)
+
+    def test_the_filter_box_still_sets_the_filter_and_leaves_the_link(self):
+        with self.patched([fakes.cinder_message()]):
+            response = self.client.post(
+                f"{INDEX_URL}?{link('level', 'ERROR')}",
+                {FILTER: "WARNING", FILTER + "_field": "level"},
+            )
+            self.assertEqual(302, response.status_code)
+            self.assertEqual(INDEX_URL, response["location"])
+            self.client.get(INDEX_URL)
+        self.assertEqual({"message_level": "WARNING"}, self.messages.calls[-1]["filters"])
+
+    def test_a_row_action_on_a_filter_link_page_is_not_dropped(self):
+        message = fakes.cinder_message()
+        with self.patched([message]):
+            response = self.client.post(
+                f"{INDEX_URL}?{link('level', 'ERROR')}",
+                {"action": f"events__delete__cinder:{message.id}", FILTER: "ERROR"},
+            )
+        self.assertEqual(302, response.status_code)
+        self.assertEqual([message.id], self.messages.deleted)

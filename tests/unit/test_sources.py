@@ -255,6 +255,24 @@ class TroveSourceTests(SourceTestCase):
         with self.assertRaises(paging.BadMarker):
             sources.TroveSource(self.request, Query()).fetch("yesterday|abc", 3, True)
 
+    def test_a_cursor_with_a_naive_or_absurd_time_is_a_bad_marker(self):
+        # A naive time compared with the faults' aware ones was a TypeError (a 500).
+        fault = _fault(1)
+        self.patch_clients(instances=[fault])
+        for created in (
+            "2026-11-22T10:00:00",
+            "0001-01-01T00:00:00+12:00",
+            "9999-12-31T23:59:00-12:00",
+            "1969-12-31T23:59:59+00:00",
+        ):
+            with self.subTest(created=created), self.assertRaises(paging.BadMarker):
+                sources.TroveSource(self.request, Query()).fetch(f"{created}|{fault.id}", 3, True)
+
+    def test_a_cursor_whose_id_is_no_instance_id_is_a_bad_marker(self):
+        self.patch_clients(instances=[_fault(1)])
+        with self.assertRaises(paging.BadMarker):
+            sources.TroveSource(self.request, Query()).fetch("2026-11-22T10:00:00+00:00|x", 3, True)
+
     def test_filters_are_applied_by_the_plugin(self):
         wanted = _fault(1, "Polling request TIMED OUT.")
         other = _fault(2, "Volume attach failed.")
