@@ -30,10 +30,6 @@ DEFAULT_TROVE_MAX_PAGES = 50
 #: have no "Service events" source.
 DEFAULT_DATABASE = "default"
 
-#: Whether members may delete their own project's service events in the
-#: project panel (admins always may, in the admin panel).
-DEFAULT_MEMBERS_DELETE_SERVICE_EVENTS = False
-
 #: Seconds the Cinder API's version range is cached (per endpoint URL) so that
 #: microversion negotiation does not cost one extra request per page.
 DEFAULT_VERSION_CACHE_SECONDS = 300
@@ -101,16 +97,6 @@ def service_events_enabled():
 
     engine = connections.settings.get(database_alias(), {}).get("ENGINE", "")
     return bool(engine) and engine != "django.db.backends.dummy"
-
-
-def members_delete_service_events():
-    return bool(
-        getattr(
-            settings,
-            "EVENT_VIEWER_MEMBERS_DELETE_SERVICE_EVENTS",
-            DEFAULT_MEMBERS_DELETE_SERVICE_EVENTS,
-        )
-    )
 
 
 def reports_dir():

@@ -6,6 +6,7 @@ views and templates deal with one shape whatever the source.
 
 import dataclasses
 import datetime
+import re
 
 from django.utils import dateparse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,13 @@ SOURCE_LABELS = {
     "cinder": _("Block Storage"),
     "trove": _("Database"),
     "collector": _("Service events"),
+}
+
+#: How an outcome reads in the panels (the code stays in exports, for scripts).
+OUTCOME_LABELS = {
+    "fail": _("fail"),
+    "pass": _("pass"),
+    "in_progress": _("in progress"),
 }
 
 
@@ -60,10 +68,13 @@ class Event:
     publisher_id: str = ""
     global_request_id: str = ""
     finished_at: datetime.datetime | None = None
-    # Admin-only: the stack trace and a service event's raw notification
-    # payload. Only the admin views ever fill them in.
+    # Operator-only (policy rule event_viewer:view_operator_details): the stack
+    # trace, a service event's raw notification payload and exception class.
+    # Filled in only where the rule allows; host, publisher id and a service
+    # event's raw summary are taken out by for_viewer() where it does not.
     traceback: str = dataclasses.field(default="", repr=False)
     payload: str = dataclasses.field(default="", repr=False)
+    exception: str = dataclasses.field(default="", repr=False)
 
     @property
     def sort_key(self):
@@ -83,6 +94,25 @@ class Event:
     @property
     def source_label(self):
         return SOURCE_LABELS.get(self.source, self.source)
+
+    @property
+    def outcome_label(self):
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+    def for_viewer(self, operator_details):
+        """The event as someone sees it whom the operator-details rule allows, or not.
+
+        Not allowed: no host, publisher id, traceback, payload or exception
+        class, and a service event's summary (the raw text of a service's
+        exception) becomes :func:`generic_summary`. Cinder's user messages and
+        Trove's fault messages are written for users by the services: kept.
+        """
+        if operator_details:
+            return self
+        hidden = {"host": "", "publisher_id": "", "traceback": "", "payload": "", "exception": ""}
+        if self.source == "collector":
+            hidden["summary"] = str(generic_summary(self.event_id, self.outcome))
+        return dataclasses.replace(self, **hidden)
 
     @classmethod
     def from_cinder_message(cls, message):
@@ -125,8 +155,10 @@ class Event:
     def from_service_event(cls, row, with_traceback=False, with_payload=False):
         """From a stored ``ServiceEvent`` row; the event ID is its event type.
 
-        The admin-only columns are read only when asked for: a row listed
-        without them (deferred) would otherwise cost one query each.
+        The operator-only columns are read only when asked for (the exception
+        class with the traceback): a row listed without them (deferred) would
+        otherwise cost one query each. Pass the result through
+        :meth:`for_viewer` before anyone sees it.
         """
         return cls(
             source="collector",
@@ -150,8 +182,122 @@ class Event:
             finished_at=row.finished_at,
             traceback=row.traceback if with_traceback else "",
             payload=row.payload if with_payload else "",
+            exception=row.exception if with_traceback else "",
         )
 
 
 #: The resource type the Event Viewer gives Trove faults (Trove has no such field).
 TROVE_RESOURCE_TYPE = "DATABASE_INSTANCE"
+
+
+# What a member reads instead of a service's raw exception text: the operation,
+# from the event type's words, and its outcome. A resource word names what the
+# operation is about; words of the emitting service are left out.
+_RESOURCES = {
+    "volume": _("Volume"),
+    "snapshot": _("Snapshot"),
+    "backup": _("Backup"),
+    "instance": _("Server"),
+    "server": _("Server"),
+    "image": _("Image"),
+    "network": _("Network"),
+    "subnet": _("Subnet"),
+    "port": _("Port"),
+    "router": _("Router"),
+    "floatingip": _("Floating IP"),
+    "share": _("Share"),
+    "stack": _("Stack"),
+    "cluster": _("Cluster"),
+    "database": _("Database"),
+    "group": _("Group"),
+    "attachment": _("Attachment"),
+    "keypair": _("Key pair"),
+    "aggregate": _("Aggregate"),
+}
+_ACTIONS = {
+    "create": _("create"),
+    "build": _("build"),
+    "delete": _("delete"),
+    "update": _("update"),
+    "attach": _("attach"),
+    "detach": _("detach"),
+    "extend": _("extend"),
+    "resize": _("resize"),
+    "retype": _("retype"),
+    "migrate": _("migrate"),
+    "migration": _("migration"),
+    "rebuild": _("rebuild"),
+    "reboot": _("reboot"),
+    "restore": _("restore"),
+    "rescue": _("rescue"),
+    "unrescue": _("unrescue"),
+    "shelve": _("shelve"),
+    "unshelve": _("unshelve"),
+    "suspend": _("suspend"),
+    "resume": _("resume"),
+    "pause": _("pause"),
+    "unpause": _("unpause"),
+    "start": _("start"),
+    "stop": _("stop"),
+    "schedule": _("schedule"),
+    "evacuate": _("evacuate"),
+    "manage": _("manage"),
+    "unmanage": _("unmanage"),
+    "upload": _("upload"),
+    "download": _("download"),
+    "import": _("import"),
+    "export": _("export"),
+    "snapshot": _("snapshot"),
+    "backup": _("backup"),
+    "revert": _("revert"),
+    "confirm": _("confirm"),
+    "power": _("power"),
+    "on": _("on"),
+    "off": _("off"),
+    "lock": _("lock"),
+    "unlock": _("unlock"),
+}
+_SUFFIXES = ("start", "end", "error")
+# Trove's event types ("trove.instance.create"): its instances are databases.
+_DATABASE_SERVICES = ("trove", "dbaas")
+_OUTCOME_TEXTS = {
+    "fail": _("%(operation)s failed"),
+    "pass": _("%(operation)s succeeded"),
+    "in_progress": _("%(operation)s in progress"),
+}
+_WORD = re.compile(r"[a-z]+")
+
+
+def generic_summary(event_type, outcome):
+    """A translatable text made from an event type and outcome: "Volume create failed".
+
+    Nothing in it comes from a service's message: only the words of the event
+    type (which members see anyway, as the event ID) that name a known
+    resource or action. Unknown words are left out; with none known, it says
+    "Operation failed".
+    """
+    words = _WORD.findall((event_type or "").lower())
+    if words and words[-1] in _SUFFIXES:
+        words = words[:-1]
+    resource_word = next((w for w in map(_singular, words) if w in _RESOURCES), None)
+    resource = _RESOURCES.get(resource_word)
+    if resource_word == "instance" and words[0] in _DATABASE_SERVICES:
+        resource = _("Database instance")
+    actions = [_ACTIONS[w] for w in words if w in _ACTIONS and _singular(w) != resource_word]
+    if resource and actions:
+        operation = _("%(resource)s %(action)s") % {
+            "resource": resource,
+            "action": " ".join(str(a) for a in actions),
+        }
+    elif resource:
+        operation = _("%(resource)s operation") % {"resource": resource}
+    elif actions:
+        operation = " ".join(str(a) for a in actions).capitalize()
+    else:
+        operation = _("Operation")
+    text = _OUTCOME_TEXTS.get(outcome, _OUTCOME_TEXTS["fail"])
+    return text % {"operation": operation}
+
+
+def _singular(word):
+    return word[:-1] if word.endswith("s") and word[:-1] in _RESOURCES else word

@@ -46,6 +46,8 @@ class ServiceEvent(models.Model):
     resource_id = models.CharField(max_length=64, default="")
     resource_name = models.CharField(max_length=255, default="")
     summary = models.TextField(default="")
+    # Admin-only: never rendered to members (raw service text), like the two below.
+    exception = models.CharField(max_length=255, default="")
     # Admin-only: never rendered by the project panel.
     traceback = models.TextField(default="")
     payload = models.TextField(default="")
@@ -74,21 +76,33 @@ class ServiceEvent(models.Model):
 
 
 class ServiceReport(models.Model):
-    """A Guru Meditation Report file that a service on a node wrote, with its sections."""
+    """A Guru Meditation Report file that a service on a node wrote, with its sections.
 
-    # The file it was read from on the collector's node: reading it twice stores it once.
-    path = models.CharField(max_length=512, unique=True)
+    One row per (path, host): the file it was read from on a collector's node,
+    and the host it describes. A signal sent to a whole fleet writes the same
+    file name on every node, each a report of its own; reading one file twice
+    (or two collectors of one node reading it at once) stores it once.
+    """
+
+    path = models.CharField(max_length=512)
     service = models.CharField(max_length=128)
     host = models.CharField(max_length=255, default="")
     created_at = models.DateTimeField()
     # [{"title": "Package", "body": "..."}, ...] in the order of the report.
     sections = models.JSONField(default=list)
     size = models.IntegerField(default=0)
+    # Reaped with the service events (collector.store.reap); NULL: kept.
+    expires_at = models.DateTimeField(null=True)
 
     class Meta:
+        constraints = [
+            # path first: the collector looks up the paths of a directory.
+            models.UniqueConstraint(fields=["path", "host"], name="ev_report_path_host"),
+        ]
         indexes = [
             models.Index(fields=["created_at", "id"], name="ev_report_time"),
             models.Index(fields=["service", "host", "created_at"], name="ev_report_service"),
+            models.Index(fields=["expires_at"], name="ev_report_expires"),
         ]
 
     def __str__(self):

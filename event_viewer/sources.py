@@ -2,23 +2,26 @@
 
 A source turns one API into :class:`~event_viewer.events.Event` rows in time
 order after a cursor, applying the filters its API can apply and the others
-itself. :func:`fetch_page` asks all sources at once (in threads, so a slow one
-costs its timeout, not the sum) and merges their answers.
+itself. :func:`fetch_page` (in ``page_fetch``) asks all sources at once and merges
+their answers. Every cursor is validated before it reaches a query or a
+comparison: an edited one raises :class:`~event_viewer.paging.BadMarker`, one
+the backend no longer knows :class:`~event_viewer.paging.StaleCursor`.
 
 The sources: Cinder user messages, Trove instance faults, and the service
 events the collector stored in the plugin's database (when it has one).
 """
 
-import concurrent.futures
 import dataclasses
 import datetime
+import uuid
 
 from django.utils.translation import gettext_lazy as _
 
-from event_viewer import config, paging
+from event_viewer import config, paging, policy, timebounds
 from event_viewer.api import cinder, store, trove
-from event_viewer.api.errors import SourceError
 from event_viewer.events import Event
+from event_viewer.page_fetch import fetch_page  # noqa: F401 (the sources' page, re-exported)
+from event_viewer.resource_status import resource_status  # noqa: F401 (the detail page's)
 
 # Query field -> Cinder message filter key (Cinder applies these itself).
 CINDER_FILTERS = {
@@ -92,10 +95,20 @@ class CinderSource(Source):
             # sends the token's project instead (see api/cinder.py).
             filters["project_id"] = query.project
         sort_dir = "desc" if newest_first else "asc"
-        if not (query.text or query.since or query.until):
-            listed = client.list(filters=filters, marker=cursor, limit=limit, sort_dir=sort_dir)
-            return [self._event(m) for m in listed]
-        return self._scan(client, filters, cursor, limit, newest_first)
+        if cursor is not None:
+            _check_uuid(cursor)
+        try:
+            if not (query.text or query.since or query.until):
+                listed = client.list(filters=filters, marker=cursor, limit=limit, sort_dir=sort_dir)
+                return [self._event(m) for m in listed]
+            return self._scan(client, filters, cursor, limit, newest_first)
+        except cinder.NotFound as exc:
+            # Cinder answers a list whose marker message is gone (deleted,
+            # expired, another project's) with 404 MessageNotFound. Without a
+            # marker a 404 is no stale link: that source's error, like any other.
+            if cursor is None:
+                raise
+            raise paging.StaleCursor(self.name) from exc
 
     def _event(self, message):
         event = Event.from_cinder_message(message)
@@ -125,10 +138,10 @@ class CinderSource(Source):
                 self.notes.append(
                     _(
                         "Block Storage cannot search summaries or times: the Event Viewer "
-                        "searched %d messages from this point and stopped; older ones may "
-                        "match too."
+                        "searched %(count)d messages from this point and stopped; older ones "
+                        "may match too."
                     )
-                    % scanned
+                    % {"count": scanned}
                 )
                 break
             listed = client.list(filters=filters, marker=cursor, limit=chunk, sort_dir=sort_dir)
@@ -160,10 +173,17 @@ class TroveSource(Source):
 
     def _key_of_cursor(self, cursor):
         created, _sep, native_id = cursor.partition("|")
+        _check_uuid(native_id)
         try:
             when = datetime.datetime.fromisoformat(created) if created else None
         except ValueError as exc:
             raise paging.BadMarker(cursor) from exc
+        if when is not None:
+            # cursor_of writes aware times only; a naive one cannot be compared.
+            try:
+                when = timebounds.checked(when)
+            except timebounds.OutOfRange as exc:
+                raise paging.BadMarker(cursor) from exc
         probe = Event(source=self.name, native_id=native_id, created_at=when, summary="")
         return probe.sort_key
 
@@ -187,8 +207,8 @@ class TroveSource(Source):
         instances, complete = client.faulted_instances()
         if not complete:
             self.notes.append(
-                _("Database: only the first %d pages of instances were searched for faults.")
-                % config.trove_max_pages()
+                _("Database: only the first %(pages)d pages of instances were searched for faults.")
+                % {"pages": config.trove_max_pages()}
             )
         if not self.query.is_empty and not self.query.source:
             self.notes.append(
@@ -216,6 +236,9 @@ class StoreSource(Source):
     """The collector's service events; the database applies every filter (api/store.py).
 
     Members see their token's project only, never the project of the request.
+    Whoever the policy rule ``event_viewer:view_operator_details`` does not
+    allow gets no host or publisher id, and a generic summary instead of the
+    service's raw exception text (``Event.for_viewer``).
     """
 
     name = store.SOURCE
@@ -225,78 +248,68 @@ class StoreSource(Source):
     def __init__(self, request, query, all_projects=False):
         super().__init__(request, query, all_projects)
         self.scope = store_scope(request, all_projects)
+        self.operator_details = policy.allows(request, policy.VIEW_OPERATOR_DETAILS)
 
     def cursor_of(self, event):
         return store.encode_cursor(event.created_at, event.native_id)
 
     def fetch(self, cursor, limit, newest_first):
+        if self.query.text and not self.operator_details:
+            return self._scan_shown_summaries(cursor, limit, newest_first)
         try:
             rows = store.list_events(self.query, self.scope, cursor, limit, newest_first)
         except store.BadCursor as exc:
             raise paging.BadMarker(cursor) from exc
-        return [Event.from_service_event(row) for row in rows]
+        return [self._event(row) for row in rows]
+
+    def _event(self, row):
+        return Event.from_service_event(row).for_viewer(self.operator_details)
+
+    def _scan_shown_summaries(self, cursor, limit, newest_first):
+        """Summary text matched against the summaries shown, not the raw ones in the database.
+
+        The database would answer "which raw exception texts contain X" to
+        someone not allowed to read them; this reads rows (without text
+        filter) and keeps those whose shown summary matches, up to the scan
+        limit, noted like Cinder's scan.
+        """
+        unfiltered = dataclasses.replace(self.query, text="")
+        found, scanned, scan_limit = [], 0, config.text_scan_limit()
+        while len(found) < limit:
+            chunk = min(max(limit, 100), scan_limit - scanned)
+            if chunk <= 0:
+                self.truncated = True
+                self.notes.append(
+                    _(
+                        "Service events: the Event Viewer searched %(count)d events from this "
+                        "point for that summary text and stopped; older ones may match too."
+                    )
+                    % {"count": scanned}
+                )
+                break
+            try:
+                rows = store.list_events(unfiltered, self.scope, cursor, chunk, newest_first)
+            except store.BadCursor as exc:
+                raise paging.BadMarker(cursor) from exc
+            scanned += len(rows)
+            found.extend(e for e in map(self._event, rows) if matches_text(e, self.query.text))
+            if len(rows) < chunk:
+                break
+            cursor = store.encode_cursor(rows[-1].created_at, rows[-1].pk)
+        return found[:limit]
+
+
+def _check_uuid(cursor):
+    """Cinder's and Trove's cursors are ids of theirs: UUIDs, nothing else."""
+    try:
+        uuid.UUID(cursor)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise paging.BadMarker(cursor) from exc
 
 
 def store_scope(request, all_projects):
     """What the store may return: the token's project, or every project for the admin panel."""
     return store.ALL_PROJECTS if all_projects else request.user.project_id
-
-
-def fetch_page(sources, marker, limit):
-    """One merged page: ``(page, errors, notes)``; a failing source becomes an error.
-
-    An edited cursor raises :class:`~event_viewer.paging.BadMarker`.
-    """
-    fetched, errors, notes = {}, [], []
-    pooled = [source for source in sources if not source.in_request_thread]
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(len(pooled), 1))
-
-    def fetch(source):
-        return source.fetch(marker.cursors.get(source.name), limit + 1, marker.fetch_newest_first)
-
-    try:
-        futures = {source.name: pool.submit(fetch, source) for source in pooled}
-        # This thread's sources run while the pool's are under way.
-        futures.update(
-            (source.name, _run_here(fetch, source))
-            for source in sources
-            if source.in_request_thread
-        )
-        # Every HTTP call has the session timeout; this bounds sources that make
-        # several calls (Trove's page walk, Cinder's text scan) as a whole. The
-        # database's own timeouts bound the sources of this thread.
-        deadline = config.source_timeout() * 2
-        for source in sources:
-            try:
-                fetched[source.name] = futures[source.name].result(timeout=deadline)
-            except concurrent.futures.TimeoutError:
-                fetched[source.name] = None
-                errors.append(
-                    SourceError(
-                        source.name,
-                        _("%(source)s did not answer within %(seconds)g s.")
-                        % {"source": source.label, "seconds": deadline},
-                    )
-                )
-            except SourceError as error:
-                fetched[source.name] = None
-                errors.append(error)
-            notes.extend(source.notes)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    cursor_of = {source.name: source.cursor_of for source in sources}
-    page = paging.merge_page(fetched, marker, limit, lambda e: cursor_of[e.source](e))
-    return page, errors, notes
-
-
-def _run_here(function, *args):
-    """The finished Future of ``function(*args)`` run in this thread, failure included."""
-    future = concurrent.futures.Future()
-    try:
-        future.set_result(function(*args))
-    except Exception as exc:  # re-raised by result(), as for a pooled source
-        future.set_exception(exc)
-    return future
 
 
 def matching_message_ids(request, query, all_projects, most):
@@ -314,35 +327,3 @@ def matching_message_ids(request, query, all_projects, most):
         if len(ids) >= most:
             return ids, False
         cursor = ids[-1]
-
-
-# Cinder resource type -> how to read its current status.
-_CINDER_RESOURCES = {
-    "VOLUME": "volumes",
-    "VOLUME_SNAPSHOT": "volume_snapshots",
-    "VOLUME_BACKUP": "backups",
-}
-
-
-def resource_status(request, event, all_projects=False):
-    """The current status of the event's resource, 'deleted', or '' when unknown.
-
-    One API call: a Cinder resource (of a message or a service event) or a
-    Trove instance; other services' resources are not looked up.
-    """
-    try:
-        if (
-            event.source in (cinder.SOURCE, store.SOURCE)
-            and event.resource_type in _CINDER_RESOURCES
-        ):
-            return cinder.resource_status(
-                request, _CINDER_RESOURCES[event.resource_type], event.resource_id
-            )
-        if event.source == trove.SOURCE:
-            client = trove.InstancesClient(request, all_projects=all_projects)
-            return client.get(event.resource_id).get("status", "")
-    except (cinder.NotFound, trove.NotFound):
-        return _("deleted")
-    except SourceError as error:
-        return _("unknown (%s)") % error.message
-    return ""

@@ -1,5 +1,6 @@
 """Errors a source API can raise towards the views, and the translation into them."""
 
+from django.utils.translation import gettext_lazy as _
 from keystoneauth1 import exceptions as ks_exceptions
 
 from event_viewer import config
@@ -8,16 +9,25 @@ from event_viewer import config
 class SourceError(Exception):
     """A source (Cinder, Trove) could not answer: down, slow, or refused the request.
 
-    ``message`` is safe to show to the user (it names the service and the reason,
-    never a token or a URL with credentials); ``bad_request`` is True when the
-    service rejected what the user asked for (a bad filter value) rather than failing.
+    ``message`` is safe to show to every user (it names the service and the
+    reason, never a token or a URL with credentials); ``detail`` is what those
+    the ``event_viewer:view_operator_details`` rule allows see instead, and what
+    is logged: it may name infrastructure (a database's host and port), so it
+    defaults to ``message`` and is never shown to anyone else. ``bad_request``
+    is True when the service rejected what the user asked for (a bad filter
+    value) rather than failing.
     """
 
-    def __init__(self, source, message, bad_request=False):
+    def __init__(self, source, message, bad_request=False, detail=None):
         super().__init__(message)
         self.source = source
         self.message = message
         self.bad_request = bad_request
+        self.detail = detail or message
+
+    def text_for(self, operator_details):
+        """What the page shows: ``detail`` to those allowed operator details, else ``message``."""
+        return self.detail if operator_details else self.message
 
 
 class TokenRejected(Exception):
@@ -66,19 +76,26 @@ class ErrorTranslator:
             return False
         if isinstance(exc, self.unauthorized):
             raise TokenRejected(f"{self.label} refused the session's token.") from exc
-        label, bad_request = self.label, False
+        names, bad_request, detail = {"source": self.label}, False, None
         if isinstance(exc, ks_exceptions.ConnectTimeout):
-            message = f"{label} did not answer within {config.source_timeout():g} s."
+            names["seconds"] = config.source_timeout()
+            message = _("%(source)s did not answer within %(seconds)g s.") % names
         elif isinstance(exc, ks_exceptions.ConnectFailure):
-            message = f"{label} is not reachable."
+            message = _("%(source)s is not reachable.") % names
         elif isinstance(exc, self.bad_request):
-            message, bad_request = f"{label} rejected the request: {exc.message}", True
+            names["reason"] = exc.message
+            message, bad_request = _("%(source)s rejected the request: %(reason)s") % names, True
         elif isinstance(exc, self.forbidden):
-            message = f"{label} refused the request: {exc.message}"
+            names["reason"] = exc.message
+            message = _("%(source)s refused the request: %(reason)s") % names
         elif isinstance(exc, self.http_error):
-            message = f"{label} failed (HTTP {self.status_of(exc)}): {exc.message}"
+            names.update(status=self.status_of(exc), reason=exc.message)
+            message = _("%(source)s failed (HTTP %(status)s): %(reason)s") % names
         elif isinstance(exc, ks_exceptions.ClientException):
-            message = f"{label} failed: {exc}"
+            # keystoneauth's own text names the endpoint (host and port): logged, not shown.
+            names["kind"] = type(exc).__name__
+            message = _("%(source)s failed (%(kind)s).") % names
+            detail = f"{message} {exc}"
         else:
             return False
-        raise SourceError(self.source, message, bad_request=bad_request) from exc
+        raise SourceError(self.source, message, bad_request=bad_request, detail=detail) from exc

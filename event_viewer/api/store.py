@@ -29,15 +29,16 @@ from django.db import (
     transaction,
 )
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from event_viewer import config
+from event_viewer import config, timebounds
 from event_viewer.api.errors import SourceError
 from event_viewer.models import ServiceEvent
 
 LOG = logging.getLogger(__name__)
 
 SOURCE = "collector"
-LABEL = "Service events"
+LABEL = _("Service events")
 MIGRATE_COMMAND = "python -m django migrate event_viewer"
 
 # Query field -> ServiceEvent field, compared for equality by the database.
@@ -53,8 +54,10 @@ EXACT_FILTERS = {
     "outcome": "outcome",
 }
 
-# Never loaded by lists: admin-only, and the largest columns.
-ADMIN_TEXT_FIELDS = ("traceback", "payload")
+# Never loaded by lists: operator-only (see event_viewer.policy), and the largest
+# columns. The summary is loaded (the table shows it), but only those allowed
+# operator details see it raw (events.Event.for_viewer).
+ADMIN_TEXT_FIELDS = ("exception", "traceback", "payload")
 
 # Rows deleted per statement (keeps the IN list well under every backend's limit).
 DELETE_CHUNK = 500
@@ -84,18 +87,31 @@ def encode_cursor(created_at, event_pk):
 
 
 def decode_cursor(text):
+    """``(created_at, id)`` of a cursor, both checked before any query sees them.
+
+    The time must be aware and in :mod:`~event_viewer.timebounds` (a naive or
+    absurd one would fail in the database's date handling), the id a positive
+    integer within the column's range.
+    """
     created, sep, event_pk = text.partition("|")
     try:
         if not sep:
             raise ValueError(text)
-        return datetime.datetime.fromisoformat(created), _pk(event_pk)
-    except ValueError as exc:
+        return timebounds.checked(datetime.datetime.fromisoformat(created)), _pk(event_pk)
+    except ValueError as exc:  # OutOfRange included
         raise BadCursor(text) from exc
 
 
+# The primary key is a BigAutoField: a larger number overflows the drivers.
+MAX_PK = 2**63 - 1
+
+
 def _pk(value):
-    event_pk = int(value)
-    if event_pk < 1 or str(event_pk) != str(value):
+    text = str(value)
+    if not text.isdigit() or len(text) > len(str(MAX_PK)):
+        raise ValueError(value)
+    event_pk = int(text)
+    if event_pk < 1 or event_pk > MAX_PK or str(event_pk) != text:
         raise ValueError(value)
     return event_pk
 
@@ -218,8 +234,13 @@ def _after(rows, created_at, event_pk, newest_first):
 
 
 @contextlib.contextmanager
-def _database():
-    """Translates database failures into ``SourceError`` (logged with the full reason)."""
+def _database(label=LABEL, model=None, source=SOURCE):
+    """Translates database failures into ``SourceError`` (logged with the full reason).
+
+    The error's ``message`` never contains the driver's text (it names the
+    database's host and port); its ``detail`` does, for those allowed to see it.
+    ``api/reports.py`` uses this for the reports' table too.
+    """
     alias = config.database_alias()
     try:
         # Inside a transaction (ATOMIC_REQUESTS, tests) a failed statement must
@@ -230,25 +251,33 @@ def _database():
             yield
     except DatabaseError as exc:
         LOG.warning("Event Viewer: the store (database %r) failed: %s", alias, exc)
-        raise SourceError(SOURCE, _message(alias, exc)) from exc
+        message, detail = _message(alias, exc, label, model)
+        raise SourceError(source, message, detail=detail) from exc
 
 
-def _message(alias, exc):
-    if _table_missing(alias):
-        return (
-            f"{LABEL}: the Event Viewer's tables are not in its database "
-            f"(not migrated): an operator must run `{MIGRATE_COMMAND}`."
-        )
+def _message(alias, exc, label=LABEL, model=None):
+    """``(message for everyone, detail with the driver's reason)`` of a database failure."""
+    if _table_missing(alias, model):
+        text = _(
+            "%(label)s: the Event Viewer's tables are not in its database "
+            "(not migrated): an operator must run `%(command)s`."
+        ) % {"label": label, "command": MIGRATE_COMMAND}
+        return text, text
     reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     if isinstance(exc, OperationalError | InterfaceError):
-        return f"{LABEL}: the Event Viewer's database is not reachable ({reason})."
-    return f"{LABEL}: the Event Viewer's database failed ({reason})."
+        message = _("%(label)s: the Event Viewer's database is not reachable.")
+        detail = _("%(label)s: the Event Viewer's database is not reachable (%(reason)s).")
+    else:
+        message = _("%(label)s: the Event Viewer's database failed.")
+        detail = _("%(label)s: the Event Viewer's database failed (%(reason)s).")
+    return message % {"label": label}, detail % {"label": label, "reason": reason}
 
 
-def _table_missing(alias):
-    """True when the database answers and has no ServiceEvent table; False when unsure."""
+def _table_missing(alias, model=None):
+    """True when the database answers and has no table of ``model``; False when unsure."""
+    model = model or ServiceEvent  # looked up now: tests replace it
     try:
         connection = connections[alias]
-        return ServiceEvent._meta.db_table not in connection.introspection.table_names()
+        return model._meta.db_table not in connection.introspection.table_names()
     except DatabaseError:
         return False

@@ -1,10 +1,14 @@
-"""Guru Meditation Report files into the store: parsing oslo.reports' text, ingesting a directory.
+"""Guru Meditation Report files into the store: ingesting a directory (parsing: report_parsing).
 
 Services on the node (nova, cinder, Horizon with ``EVENT_VIEWER_REPORTS_DIR``,
 the collector itself) write their reports into a directory (``[oslo_reports]
 log_dir``) as ``<service>_gurumeditation_<UTC YYYYmmddHHMMSS>``. The collector
 calls :func:`ingest_directory` on it periodically: each report file becomes one
-``ServiceReport`` row, once, however many collectors read the same directory.
+``ServiceReport`` row, once per (path, host), however many collectors read the
+same directory: a signal sent to a whole fleet writes the same file name on
+every node, each its own report. Rows expire after the collector's
+``message_ttl`` and are reaped with the service events. They are written to
+the store's database (``EVENT_VIEWER_DATABASE``).
 Report files are untrusted input: nothing in them is executed or followed.
 """
 
@@ -12,11 +16,22 @@ import dataclasses
 import datetime
 import logging
 import os
-import re
 import socket
 import stat
 import time
 
+from event_viewer import config
+from event_viewer.collector import options
+from event_viewer.collector.report_parsing import (  # noqa: F401 (the module's API)
+    FILE_NAME,
+    REPORT_TITLE,
+    TRUNCATED_TITLE,
+    NotAReport,
+    ParsedReport,
+    parse_file_name,
+    parse_report,
+    parse_sections,
+)
 from event_viewer.models import ServiceReport
 
 LOG = logging.getLogger(__name__)
@@ -25,21 +40,8 @@ LOG = logging.getLogger(__name__)
 MAX_REPORT_BYTES = 1024 * 1024
 #: A file modified less than this long ago may still be being written: next pass.
 SETTLE_SECONDS = 2.0
-
-#: The title of the first section of every Guru Meditation Report.
-REPORT_TITLE = "Guru Meditation"
-TRUNCATED_TITLE = "Event Viewer: report truncated"
-
-# oslo.reports' section header (views/text/header.py TitledView): a rule of 72
-# "=", the title centred between "====" and "====", another rule.
-_RULE = "=" * 72
-_TITLE_LINE = re.compile(r"^====(.*)====$")
-# guru_meditation_report.handle_signal: f"{service}_gurumeditation_{%Y%m%d%H%M%S}"
-_FILE_NAME = re.compile(r"^(?P<service>.+)_gurumeditation_(?P<timestamp>\d{14})$")
-_TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
-# The first line of the Processes section (views/text/process.py): the reporting process.
-_PROCESS_LINE = re.compile(r"^Process (\d+) \(under ")
-_HOST_OPTION = re.compile(r"^  host = (.*)$")
+#: Seconds a report is kept unless the caller says (the collector's message_ttl default).
+DEFAULT_TTL_SECONDS = next(opt.default for opt in options.OPTS if opt.name == "message_ttl")
 
 _KNOWN_QUERY_BATCH = 500
 _INSERT_BATCH = 20
@@ -47,19 +49,6 @@ _FIELD_LENGTHS = {
     name: ServiceReport._meta.get_field(name).max_length for name in ("path", "service", "host")
 }
 _SIZE_MAX = 2**31 - 1  # an IntegerField
-
-
-class NotAReport(ValueError):
-    """A file that is not a Guru Meditation Report that oslo.reports wrote."""
-
-
-@dataclasses.dataclass(frozen=True)
-class ParsedReport:
-    service: str
-    host: str
-    created_at: datetime.datetime
-    # [{"title": ..., "body": ...}] in the report's order, without its banner.
-    sections: list
 
 
 @dataclasses.dataclass
@@ -74,104 +63,36 @@ class IngestResult:
     #: Files that could not be read or are not reports (symbolic links
     #: included: they are never followed). Each is logged once per process.
     unreadable: int = 0
+    #: Reports older than the TTL: not stored (the reaper would delete them).
+    expired: int = 0
 
     def __str__(self):
-        return f"{self.new} new, {self.already_known} already known, {self.unreadable} unreadable"
+        return (
+            f"{self.new} new, {self.already_known} already known, "
+            f"{self.unreadable} unreadable, {self.expired} expired"
+        )
 
 
-def parse_sections(text):
-    """``[{"title", "body"}]`` of a report's text, in order (the banner included)."""
-    lines = text.split("\n")
-    headers = [
-        (index, match.group(1).strip())
-        for index in range(len(lines) - 2)
-        if lines[index] == _RULE
-        and lines[index + 2] == _RULE
-        and (match := _TITLE_LINE.match(lines[index + 1]))
-    ]
-    sections = []
-    for number, (start, title) in enumerate(headers):
-        end = headers[number + 1][0] if number + 1 < len(headers) else len(lines)
-        body = "\n".join(lines[start + 3 : end]).strip("\n")
-        sections.append({"title": title, "body": body})
-    return sections
-
-
-def parse_file_name(name):
-    """``(service as named in the file, created_at in UTC)`` of a report file's name."""
-    match = _FILE_NAME.match(name)
-    if not match:
-        raise NotAReport("not named <service>_gurumeditation_<timestamp>")
-    try:
-        created = datetime.datetime.strptime(match.group("timestamp"), _TIMESTAMP_FORMAT)
-    except ValueError as error:
-        raise NotAReport(f"no valid time in its name: {error}") from error
-    return match.group("service"), created.replace(tzinfo=datetime.UTC)
-
-
-def parse_report(name, text, default_host=""):
-    """The :class:`ParsedReport` of the file ``name`` (no directory) whose content is ``text``.
-
-    The host is the ``host`` option of the report's configuration (nova,
-    cinder, neutron... set it), else ``default_host``.
-    """
-    named_service, created_at = parse_file_name(name)
-    sections = parse_sections(text)
-    if not sections or sections[0]["title"] != REPORT_TITLE:
-        raise NotAReport("does not start with the Guru Meditation header")
-    sections = sections[1:]  # the banner: a title and a line of "|"
-    return ParsedReport(
-        service=_service(named_service, sections),
-        host=_configured_host(sections) or default_host,
-        created_at=created_at,
-        sections=sections,
-    )
-
-
-def _service(named_service, sections):
-    """The service without the ``.<pid>`` that ``event_viewer.gmr`` adds to its file names.
-
-    Taken off only when it is the pid of the process the report describes.
-    """
-    base, dot, pid = named_service.rpartition(".")
-    if dot and base and pid == _reporting_pid(sections):
-        return base
-    return named_service
-
-
-def _reporting_pid(sections):
-    for section in sections:
-        if section["title"] == "Processes":
-            match = _PROCESS_LINE.match(section["body"])
-            return match.group(1) if match else None
-    return None
-
-
-def _configured_host(sections):
-    """``host`` of the ``default`` group of a Configuration section (KeyValueView's layout)."""
-    for section in sections:
-        if not section["title"].startswith("Configuration"):
-            continue
-        group = None
-        for line in section["body"].split("\n"):
-            if line and not line.startswith(" "):
-                group = line.rstrip().removesuffix(":")
-            elif group == "default" and (match := _HOST_OPTION.match(line)):
-                host = match.group(1).strip()
-                if host and host != "None":
-                    return host
-    return ""
-
-
-def ingest_directory(directory, *, max_bytes=MAX_REPORT_BYTES, settle_seconds=SETTLE_SECONDS):
+def ingest_directory(
+    directory,
+    *,
+    max_bytes=MAX_REPORT_BYTES,
+    settle_seconds=SETTLE_SECONDS,
+    ttl_seconds=DEFAULT_TTL_SECONDS,
+    using=None,
+):
     """Store every report file of ``directory`` not stored yet; never raises for a file.
 
     Only the directory's own regular files are read: symbolic links are not
     followed (nor opened, even if swapped in while reading) and sub-directories
     are skipped. Files modified in the last ``settle_seconds`` wait for the next
     pass, so that a report still being written is not stored cut short.
-    Stored text is capped at ``max_bytes`` per report.
+    Stored text is capped at ``max_bytes`` per report. Reports expire
+    ``ttl_seconds`` after they were written (-1: kept). A file is known when
+    its (path, host) is stored; a path stored with this node's name as host is
+    not read again.
     """
+    using = using or config.database_alias()
     result = IngestResult()
     root = os.path.realpath(directory)
     try:
@@ -200,23 +121,36 @@ def ingest_directory(directory, *, max_bytes=MAX_REPORT_BYTES, settle_seconds=SE
             continue
         candidates[entry.path] = entry
 
-    known = _known_paths(list(candidates))
-    result.already_known = len(known)
+    known = _known(list(candidates), using)
+    now_utc = datetime.datetime.now(datetime.UTC)
     host = socket.gethostname()
     batch = []
     for path, entry in sorted(candidates.items()):
-        if path in known:
+        if (path, host) in known or _read_before(entry, host):
+            # The usual case: a report of this node (its configured host is
+            # the node's name), or a file read before that another node's row shares.
+            result.already_known += 1
             continue
         try:
-            batch.append(_read_report(path, entry.name, max_bytes, host))
+            report = _read_report(path, entry.name, max_bytes, host, ttl_seconds)
         except (OSError, NotAReport) as error:
             result.unreadable += 1
             _log_once(path, entry, error)
             continue
+        _remember_read(entry, host)
+        if (report.path, report.host) in known:
+            result.already_known += 1
+            continue
+        if report.expires_at is not None and report.expires_at <= now_utc:
+            # Reaped already (or older than the TTL): storing it again would
+            # only have the reaper delete it again.
+            result.expired += 1
+            continue
+        batch.append(report)
         if len(batch) >= _INSERT_BATCH:
-            result.new += _store(batch)
+            result.new += _store(batch, using)
             batch = []
-    result.new += _store(batch)
+    result.new += _store(batch, using)
     if result.new or result.unreadable:
         LOG.info("Guru Meditation Reports in %s: %s", root, result)
     return result
@@ -233,22 +167,53 @@ def _entry_problem(entry):
             return "not a regular file"
     except OSError as error:
         return str(error)
-    if not _FILE_NAME.match(entry.name):
+    if not FILE_NAME.match(entry.name):
         return "not named <service>_gurumeditation_<timestamp>"
     if len(entry.path) > _FIELD_LENGTHS["path"]:
         return f"its path is longer than {_FIELD_LENGTHS['path']} characters"
     return None
 
 
-def _known_paths(paths):
+def _known(paths, using):
+    """The stored ``(path, host)`` pairs of these paths."""
     known = set()
+    reports = ServiceReport.objects.using(using)
     for start in range(0, len(paths), _KNOWN_QUERY_BATCH):
         chunk = paths[start : start + _KNOWN_QUERY_BATCH]
-        known.update(ServiceReport.objects.filter(path__in=chunk).values_list("path", flat=True))
+        known.update(reports.filter(path__in=chunk).values_list("path", "host"))
     return known
 
 
-def _read_report(path, name, max_bytes, default_host):
+# (node, path, modification time, size) of the files this process read and
+# found stored (or stored): a report whose configured host is not the node's
+# name is not read again at every pass.
+_read_files = set()
+_READ_FILES_MAX = 10000
+
+
+def _file_key(entry, node):
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return (node, entry.path, info.st_mtime_ns, info.st_size)
+
+
+def _read_before(entry, node):
+    key = _file_key(entry, node)
+    return key is not None and key in _read_files
+
+
+def _remember_read(entry, node):
+    key = _file_key(entry, node)
+    if key is None:
+        return
+    if len(_read_files) >= _READ_FILES_MAX:
+        _read_files.clear()
+    _read_files.add(key)
+
+
+def _read_report(path, name, max_bytes, default_host, ttl_seconds=DEFAULT_TTL_SECONDS):
     # O_NOFOLLOW: a file swapped for a link since the listing is not followed;
     # O_NONBLOCK: a FIFO swapped in does not hang the collector.
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -268,6 +233,12 @@ def _read_report(path, name, max_bytes, default_host):
             "is cut short."
         )
         sections = [*sections, {"title": TRUNCATED_TITLE, "body": note}]
+    expires_at = None
+    if ttl_seconds >= 0:
+        try:
+            expires_at = parsed.created_at + datetime.timedelta(seconds=ttl_seconds)
+        except OverflowError:
+            expires_at = None  # past the calendar's end: never, in practice
     return ServiceReport(
         path=path,
         service=parsed.service[: _FIELD_LENGTHS["service"]],
@@ -275,13 +246,14 @@ def _read_report(path, name, max_bytes, default_host):
         created_at=parsed.created_at,
         sections=sections,
         size=min(info.st_size, _SIZE_MAX),
+        expires_at=expires_at,
     )
 
 
-def _store(reports):
-    # ignore_conflicts: another collector on this node may store the same path
-    # at the same time; the unique path keeps one row.
-    ServiceReport.objects.bulk_create(reports, ignore_conflicts=True)
+def _store(reports, using):
+    # ignore_conflicts: another collector on this node may store the same file
+    # at the same time; the unique (path, host) keeps one row.
+    ServiceReport.objects.using(using).bulk_create(reports, ignore_conflicts=True)
     return len(reports)
 
 

@@ -9,6 +9,7 @@ from openstack_dashboard.test import helpers as horizon_helpers
 
 from event_viewer import filters
 from tests.unit import fakes, helpers
+from tests.unit.policy_files import policy_overrides
 
 ADMIN_INDEX_URL = reverse("horizon:admin:event_viewer:index")
 FILTER_PARAM = "admin_events__filter__q"
@@ -121,11 +122,13 @@ class AdminDetailTests(AdminTestCase):
         self.assertContains(response, "Copy for bug report")
         self.assertContains(response, "Host: node-1")
 
-    def test_trace_needs_the_admin_policy_even_on_the_admin_url(self):
-        instance = fakes.trove_instance("x", details=TRACE)
-        with mock.patch("openstack_dashboard.policy.check", return_value=False):
+    def test_trace_and_host_need_the_policy_rule_even_on_the_admin_url(self):
+        instance = fakes.trove_instance("x", details=TRACE, server={"host": "node-1"})
+        with policy_overrides(view_operator_details="!"):
             response = self.get(admin_detail_url(f"trove:{instance.id}"), [], [instance])
+        self.assertEqual(200, response.status_code)
         self.assertNotContains(response, "SECRET-TRACE")
+        self.assertNotContains(response, "node-1")
 
 
 class MemberCannotUseTheAdminPanelTests(helpers.TestCase):

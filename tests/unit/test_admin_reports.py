@@ -3,7 +3,7 @@
 import datetime
 from unittest import mock
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +12,8 @@ from openstack_dashboard.test import helpers as horizon_helpers
 
 from event_viewer.models import ServiceReport
 from tests.unit import fakes, helpers
+from tests.unit.policy_files import policy_overrides
+from tests.unit.rows import without_a_database
 
 REPORTS_URL = reverse("horizon:admin:event_viewer:reports")
 ADMIN_INDEX_URL = reverse("horizon:admin:event_viewer:index")
@@ -25,8 +27,10 @@ def detail_url(report):
 
 
 def store(service="nova-compute", host="node-1", minutes_ago=0, sections=None, **fields):
+    fields.setdefault(
+        "path", f"/var/lib/reports/{service}_{host}_{minutes_ago}_{ServiceReport.objects.count()}"
+    )
     return ServiceReport.objects.create(
-        path=f"/var/lib/reports/{service}_{host}_{minutes_ago}_{ServiceReport.objects.count()}",
         service=service,
         host=host,
         created_at=START - datetime.timedelta(minutes=minutes_ago),
@@ -177,3 +181,76 @@ class MemberCannotSeeReportsTests(helpers.TestCase):
             self.assertIn(response.status_code, (302, 403), url)
             self.assertNotIn(b"SECRET-REPORT", response.content)
             self.assertNotIn(b"nova-compute", response.content)
+
+
+def refuse_connections(execute, sql, params, many, context):
+    raise OperationalError('connection to server at "db-7.internal", port 5432 failed: refused')
+
+
+class ReportStoreTests(AdminReportsTestCase):
+    def test_a_database_that_is_down_is_named_in_the_page_not_a_500(self):
+        report = store()
+        with connection.execute_wrapper(refuse_connections):
+            listing = self.client.get(REPORTS_URL)
+            detail = self.client.get(detail_url(report))
+        self.assertEqual(200, listing.status_code)
+        self.assertContains(listing, "Service reports: the Event Viewer&#x27;s database is not")
+        self.assertEqual([], list(listing.context["table"].data))
+        self.assertEqual(302, detail.status_code)  # back to the list, which says why
+
+    def test_reports_are_read_from_the_stores_database_alias(self):
+        store()
+        with without_a_database():  # EVENT_VIEWER_DATABASE names an alias without a database
+            listing = self.client.get(REPORTS_URL)
+        self.assertEqual(200, listing.status_code)
+        self.assertContains(listing, "the Event Viewer has no database")
+        self.assertEqual([], list(listing.context["table"].data))
+
+    def test_no_service_reports_button_without_a_database(self):
+        with (
+            without_a_database(),
+            mock.patch("event_viewer.api.cinder.MessagesClient", fakes.FakeMessagesClient()),
+            mock.patch("event_viewer.api.trove.InstancesClient", fakes.FakeInstancesClient()),
+            mock.patch("event_viewer.api.keystone.project_names", return_value={}),
+        ):
+            response = self.client.get(ADMIN_INDEX_URL)
+        self.assertEqual(200, response.status_code)
+        self.assertNotContains(response, f'href="{REPORTS_URL}"')
+
+    def test_admins_delete_a_report_and_a_batch(self):
+        one, two, three = store(minutes_ago=1), store(minutes_ago=2), store(minutes_ago=3)
+        page = self.client.get(REPORTS_URL)
+        self.assertContains(page, "service_reports__action_delete_reports")
+        response = self.client.post(
+            REPORTS_URL, {"action": f"service_reports__delete_reports__{one.id}"}
+        )
+        self.assertEqual(302, response.status_code)
+        self.client.post(
+            REPORTS_URL,
+            {"action": "service_reports__delete_reports", "object_ids": [str(two.id)]},
+        )
+        self.assertEqual([three.id], list(ServiceReport.objects.values_list("id", flat=True)))
+
+    def test_deleting_needs_the_policy_rule(self):
+        report = store()
+        with policy_overrides(delete_service_reports="!"):
+            page = self.client.get(REPORTS_URL)
+            self.client.post(
+                REPORTS_URL, {"action": f"service_reports__delete_reports__{report.id}"}
+            )
+        self.assertNotContains(page, "delete_reports")
+        self.assertTrue(ServiceReport.objects.filter(pk=report.id).exists())
+
+    def test_reports_need_the_operator_details_rule_even_for_admins(self):
+        report = store(sections=[{"title": "Configuration", "body": "SECRET-REPORT"}])
+        with policy_overrides(view_operator_details="!"):
+            responses = [self.client.get(url) for url in (REPORTS_URL, detail_url(report))]
+        for response in responses:
+            self.assertEqual(403, response.status_code)
+            self.assertNotIn(b"SECRET-REPORT", response.content)
+
+    def test_the_same_file_of_two_hosts_is_two_reports(self):
+        path = "/var/lib/reports/nova-compute_gurumeditation_20261122120000"
+        store(host="node-1", path=path)
+        store(host="node-2", path=path)
+        self.assertEqual(2, len(self.client.get(REPORTS_URL).context["table"].data))

@@ -7,7 +7,7 @@ import socket
 from unittest import mock
 
 import pytest
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from oslo_config import cfg
 from oslo_reports import guru_meditation_report
@@ -26,6 +26,7 @@ DEFAULT_SECTIONS = (
 class ReportDirectoryTestCase(TestCase):
     @pytest.fixture(autouse=True)
     def _directory(self, tmp_path):
+        reports._read_files.clear()  # what an earlier test's process read
         self.directory = tmp_path / "reports"
         self.directory.mkdir()
         self.outside = tmp_path / "outside"
@@ -95,7 +96,10 @@ class IngestTests(ReportDirectoryTestCase):
         gmr_files.write_report(self.directory, "nova-compute")
         self.ingest()
         # The other collector listed the directory before this one's insert.
-        with mock.patch.object(reports, "_known_paths", return_value=set()):
+        with (
+            mock.patch.object(reports, "_known", return_value=set()),
+            mock.patch.object(reports, "_read_before", return_value=False),
+        ):
             self.ingest()
         self.assertEqual(1, ServiceReport.objects.count())
 
@@ -151,3 +155,68 @@ class IngestTests(ReportDirectoryTestCase):
         with self.assertLogs("event_viewer.collector.reports", logging.WARNING):
             result = reports.ingest_directory(str(self.directory / "missing"))
         self.assertEqual((0, 0, 0), (result.new, result.already_known, result.unreadable))
+
+
+class FleetAndExpiryTests(ReportDirectoryTestCase):
+    def test_the_same_file_name_on_two_nodes_is_two_reports(self):
+        # A signal sent to the whole fleet: each node's collector reads its own
+        # directory, where the file has the same path.
+        gmr_files.write_plain_oslo_report(self.directory, "nova-compute")
+        for node in ("node-a", "node-b", "node-a"):
+            with mock.patch.object(reports.socket, "gethostname", return_value=node):
+                self.ingest()
+        stored = sorted(ServiceReport.objects.values_list("host", "path"))
+        self.assertEqual(["node-a", "node-b"], [host for host, _path in stored])
+        self.assertEqual(1, len({path for _host, path in stored}))
+
+    def test_reports_expire_after_the_ttl(self):
+        gmr_files.write_report(self.directory, "nova-compute")
+        gmr_files.write_report(self.directory, "cinder-volume")
+        self.ingest(ttl_seconds=3600)
+        for report in ServiceReport.objects.all():
+            self.assertEqual(datetime.timedelta(hours=1), report.expires_at - report.created_at)
+
+    def test_by_default_the_collectors_default_ttl_and_minus_one_keeps_them(self):
+        gmr_files.write_report(self.directory, "nova-compute")
+        self.ingest()
+        report = ServiceReport.objects.get()
+        self.assertEqual(datetime.timedelta(days=30), report.expires_at - report.created_at)
+        ServiceReport.objects.all().delete()
+        reports._read_files.clear()
+        self.ingest(ttl_seconds=-1)
+        self.assertIsNone(ServiceReport.objects.get().expires_at)
+
+    def test_the_reaper_deletes_expired_reports_with_the_events(self):
+        from event_viewer.collector import store
+
+        gmr_files.write_report(self.directory, "nova-compute")
+        self.ingest(ttl_seconds=60)
+        fresh = ServiceReport.objects.create(
+            path="/elsewhere/x_gurumeditation_20261122120000",
+            service="x",
+            created_at=timezone.now(),
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        deleted = store.reap(batch_size=1, now=timezone.now() + datetime.timedelta(hours=1))
+        self.assertEqual(1, deleted)
+        self.assertEqual([fresh.pk], list(ServiceReport.objects.values_list("pk", flat=True)))
+
+    def test_a_report_older_than_the_ttl_is_not_stored_again_after_reaping(self):
+        path = gmr_files.write_plain_oslo_report(self.directory, "nova-compute")
+        old = self.directory / "nova-compute_gurumeditation_20200101000000"
+        path.rename(old)
+        result = self.ingest()
+        self.assertEqual((0, 1), (result.new, result.expired))
+        self.assertEqual(0, ServiceReport.objects.count())
+
+    def test_reports_are_written_to_the_stores_database_alias(self):
+        gmr_files.write_report(self.directory, "nova-compute")
+        real_using = ServiceReport.objects.using
+        with (
+            override_settings(EVENT_VIEWER_DATABASE="the-store"),
+            mock.patch.object(
+                ServiceReport.objects, "using", side_effect=lambda alias: real_using("default")
+            ) as using,
+        ):
+            self.assertEqual(1, self.ingest().new)
+        self.assertEqual({"the-store"}, {c.args[0] for c in using.call_args_list})

@@ -42,8 +42,13 @@ class StoreTestCase(helpers.TestCase):
     def _caplog(self, caplog):
         self.caplog = caplog
 
-    def source(self, query=None, all_projects=False):
-        return sources.StoreSource(self.request, query or Query(), all_projects=all_projects)
+    def source(self, query=None, all_projects=False, operator_details=True):
+        """The source as one whom event_viewer:view_operator_details allows sees it.
+
+        (What the others see: tests/unit/test_operator_details.py.)
+        """
+        with mock.patch("event_viewer.policy.allows", return_value=operator_details):
+            return sources.StoreSource(self.request, query or Query(), all_projects=all_projects)
 
     def listed(self, query=None, all_projects=False, limit=100, newest_first=True):
         events = self.source(query, all_projects).fetch(None, limit, newest_first)
@@ -222,6 +227,27 @@ class KeysetPagingTests(StoreTestCase):
             with self.subTest(cursor=cursor), self.assertRaises(paging.BadMarker):
                 self.source().fetch(cursor, 5, newest_first=True)
 
+    def test_a_cursor_that_parses_but_holds_nonsense_is_a_bad_marker(self):
+        # Naive or calendar-edge times reached the database (a naive one is
+        # read in another timezone, an edge one overflows), a huge id overflowed
+        # the driver (SQLite: OverflowError): each was a 500.
+        for cursor in (
+            "2026-11-22T12:00:00|4",
+            "9999-12-31T23:59:00-12:00|4",
+            "0001-01-01T00:00:00+12:00|4",
+            "2026-11-22T12:00:00+00:00|" + "9" * 30,
+            "2026-11-22T12:00:00+00:00|9223372036854775808",
+            "2026-11-22T12:00:00+00:00|0",
+            "2026-11-22T12:00:00+00:00|\u0663",
+        ):
+            with self.subTest(cursor=cursor), self.assertRaises(paging.BadMarker):
+                self.source().fetch(cursor, 5, newest_first=True)
+
+    def test_the_largest_id_is_a_cursor_still(self):
+        cursor = "2026-11-22T12:00:00+00:00|9223372036854775807"
+        self.assertEqual(2**63 - 1, store.decode_cursor(cursor)[1])
+        self.source().fetch(cursor, 5, newest_first=True)
+
     def test_ids_order_as_numbers_where_times_tie(self):
         a, b = (
             Event(source="collector", native_id=n, created_at=START, summary="")
@@ -379,6 +405,11 @@ class DatabaseErrorTests(StoreTestCase):
         self.assertEqual(
             "Service events: the Event Viewer's database is not reachable "
             '(connection to server at "10.0.0.5" failed: Connection refused).',
+            raised.exception.detail,
+        )
+        # What members read: no host.
+        self.assertEqual(
+            "Service events: the Event Viewer's database is not reachable.",
             raised.exception.message,
         )
         self.assertIn("Connection refused", self.caplog.text)

@@ -4,6 +4,7 @@ import collections
 import dataclasses
 
 from django import urls
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from horizon import messages, views
 
@@ -19,11 +20,14 @@ class ByHostView(AdminScopeMixin, project_views.ScopeMixin, views.HorizonTemplat
     page_title = _("Failures by Host")
 
     def get_context_data(self, **kwargs):
+        if not self.may_see_admin_text():
+            # Hosts are operator details (policy rule event_viewer:view_operator_details).
+            raise PermissionDenied(_("You are not allowed to see hosts."))
         context = super().get_context_data(**kwargs)
         try:
             query = self.current_query()
         except filters.InvalidFilter as error:
-            messages.error(self.request, _("Invalid filter: %s") % error)
+            messages.error(self.request, _("Invalid filter: %(error)s") % {"error": error})
             query = filters.Query()
         # Service events include operations that passed: failures are counted
         # unless the filter asks for an outcome itself.
@@ -34,7 +38,7 @@ class ByHostView(AdminScopeMixin, project_views.ScopeMixin, views.HorizonTemplat
         events, errors = export.collect(self.sources_for(query), most)
         for error in errors:
             self.log_source_error(error)
-            messages.error(self.request, error.message)
+            messages.error(self.request, self.error_text(error))
         counts = collections.Counter(e.host or UNKNOWN_HOST for e in events)
         context["hosts"] = [
             {"host": host, "count": count, "url": self.filter_url("host", host)}

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
-from event_viewer import filters
+from event_viewer import config, filters, policy
 from event_viewer.content.project import tables as project_tables
 
 
@@ -12,8 +12,8 @@ class AdminDeleteMatching(project_tables.DeleteMatching):
 
 
 class AdminDeleteServiceEvents(project_tables.DeleteServiceEvents):
-    # The panel is admin-only already; the action says so itself too.
-    policy_rules = (("identity", "admin_required"),)
+    # Any project's: the admin panel's own rule (the view checks it too).
+    policy_rules = policy.rule(policy.DELETE_SERVICE_EVENTS)
 
 
 def project_label(event):
@@ -36,6 +36,11 @@ class ByHostAction(tables.LinkAction):
     url = "horizon:admin:event_viewer:by_host"
     classes = ("btn-default",)
     icon = "server"
+    policy_rules = policy.rule(policy.VIEW_OPERATOR_DETAILS)
+
+    def allowed(self, request, datum=None):
+        # Hosts are operator details (fail closed: see event_viewer.policy).
+        return policy.allows(request, policy.VIEW_OPERATOR_DETAILS)
 
 
 class ServiceReportsAction(tables.LinkAction):
@@ -44,6 +49,13 @@ class ServiceReportsAction(tables.LinkAction):
     url = "horizon:admin:event_viewer:reports"
     classes = ("btn-default",)
     icon = "file-text-o"
+    policy_rules = policy.rule(policy.VIEW_OPERATOR_DETAILS)
+
+    def allowed(self, request, datum=None):
+        # Reports live in the store's database: no button where there is none.
+        return config.service_events_enabled() and policy.allows(
+            request, policy.VIEW_OPERATOR_DETAILS
+        )
 
 
 # The project table's actions that the admin table replaces with its own.

@@ -1,14 +1,11 @@
 """Views of the Admin -> Event Viewer panel: the project views over all projects."""
 
 import dataclasses
-import importlib.metadata
-import json
 
 from django.utils.translation import gettext_lazy as _
 from horizon import messages
-from openstack_dashboard import policy
 
-from event_viewer import config, filters
+from event_viewer import config, filters, policy
 from event_viewer.api import keystone
 from event_viewer.api.errors import SourceError
 from event_viewer.content.admin import tables as admin_tables
@@ -21,18 +18,15 @@ class AdminScopeMixin:
     dashboard = "admin"
     url_namespace = "horizon:admin:event_viewer"
     filter_fields = filters.ADMIN_FIELDS
-    # Checked again here, not only by the panel: traces and raw payloads are
-    # for admins alone.
-    admin_text_policy = (("identity", "admin_required"),)
 
-    def may_see_admin_text(self):
-        if not hasattr(self, "_may_see_admin_text"):
-            self._may_see_admin_text = bool(policy.check(self.admin_text_policy, self.request))
-        return self._may_see_admin_text
+    # Hosts, traces and raw text: the project panel's may_see_admin_text (the
+    # policy rule decides in both panels, on top of this panel's admin role).
 
     def may_delete_service_events(self):
-        # The panel (and so every view and action of it) is admin-only.
-        return config.service_events_enabled()
+        """Any project's service events, where the policy rule allows it."""
+        return config.service_events_enabled() and policy.allows(
+            self.request, policy.DELETE_SERVICE_EVENTS
+        )
 
     def names(self, kind):
         """``{id: name}`` of all ``"projects"`` or ``"users"``: one Keystone call per page.
@@ -46,7 +40,7 @@ class AdminScopeMixin:
                 cache[kind] = getattr(keystone, NAME_LISTS[kind])(self.request)
             except SourceError as error:
                 self.log_source_error(error)
-                messages.warning(self.request, error.message)
+                messages.warning(self.request, self.error_text(error))
                 cache[kind] = None
         return cache[kind]
 
@@ -54,8 +48,8 @@ class AdminScopeMixin:
         """The filter, with a project or user given by name turned into its ID."""
         query = super().current_query()
         for field, kind, problem in (
-            ("project", "projects", _("No single project is named or has the ID %s.")),
-            ("user", "users", _("No single user is named or has the ID %s.")),
+            ("project", "projects", _("No single project is named or has the ID %(value)s.")),
+            ("user", "users", _("No single user is named or has the ID %(value)s.")),
         ):
             value = getattr(query, field)
             names = self.names(kind) if value else None
@@ -63,7 +57,7 @@ class AdminScopeMixin:
                 continue
             ids = [some_id for some_id, name in names.items() if name == value]
             if len(ids) != 1:
-                raise filters.InvalidFilter(problem % value)
+                raise filters.InvalidFilter(problem % {"value": value})
             query = dataclasses.replace(query, **{field: ids[0]})
         return query
 
@@ -87,53 +81,7 @@ class IndexView(AdminScopeMixin, project_views.IndexView):
 
 
 class DetailView(AdminScopeMixin, project_views.DetailView):
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        event = context["event"] = self.with_names(context["event"])
-        allowed = self.may_see_admin_text()
-        context["show_traceback"] = bool(allowed and event.traceback)
-        if context["show_traceback"]:
-            context["bug_report"] = bug_report(event)
-        context["show_payload"] = bool(allowed and event.payload)
-        if context["show_payload"]:
-            context["payload"] = readable_payload(event.payload)
-        return context
-
-
-def readable_payload(payload):
-    """The raw notification payload, indented when it is JSON (the template escapes it)."""
-    try:
-        return json.dumps(json.loads(payload), indent=2, sort_keys=True, ensure_ascii=False)
-    except ValueError:
-        return payload
-
-
-def bug_report(event):
-    """The text an operator pastes into a bug: ids, host, versions and the trace."""
-    lines = [
-        f"Event: {event.id} ({event.source_label})",
-        f"Time: {event.created_at.isoformat() if event.created_at else '-'}",
-        f"Summary: {event.summary}",
-        f"Event ID: {event.event_id or '-'}",
-        f"Request ID: {event.request_id or '-'}",
-        f"Resource: {event.resource_type} {event.resource_id}",
-        f"Project: {event.project_name or event.project_id or '-'}",
-        f"Host: {event.host or '-'}",
-        *([f"User: {event.user_name or event.user_id}"] if event.user_id else []),
-        *([f"Service: {event.service} ({event.publisher_id})"] if event.service else []),
-        *([f"Global request ID: {event.global_request_id}"] if event.global_request_id else []),
-        f"Versions: event-viewer {_version('event-viewer')}, horizon {_version('horizon')}",
-        "",
-        event.traceback,
-    ]
-    return "\n".join(lines)
-
-
-def _version(distribution):
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    pass
 
 
 class DeleteMatchingView(AdminScopeMixin, project_views.DeleteMatchingView):

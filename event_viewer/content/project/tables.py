@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from urllib.parse import urlencode
 
 from django import urls
 from django.template import defaultfilters
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from horizon import exceptions, messages, tables
 
-from event_viewer import filters
+from event_viewer import filters, policy
 from event_viewer.api import cinder, store
 from event_viewer.api.errors import SourceError
 
@@ -79,7 +80,8 @@ class SortAction(tables.LinkAction):
     icon = "sort"
 
     def get_link_url(self, datum=None):
-        return "?sort=" + ("asc" if self.table.newest_first else "desc")
+        sort = "asc" if self.table.newest_first else "desc"
+        return "?" + urlencode({"sort": sort, **self.table.link_params})
 
     def allowed(self, request, datum=None):
         # Horizon asks this on every render of the table actions: the one place
@@ -143,15 +145,18 @@ class DeleteMessages(tables.DeleteAction):
 
 class DeleteServiceEvents(tables.DeleteAction):
     """Deletes the collector's service events: in the admin panel, or a member's own
-    project's where ``EVENT_VIEWER_MEMBERS_DELETE_SERVICE_EVENTS`` allows it.
+    project's where the policy rule ``event_viewer:delete_project_service_events`` allows it.
 
-    The view sets ``service_events_deletable`` and ``store_scope`` on the table;
+    The view sets ``service_events_deletable`` (from the same rule, checked by
+    ``event_viewer.policy``, which denies where Horizon's engine would allow a
+    scope it does not know) and ``store_scope`` on the table;
     the delete itself is scoped by the database query, so an id of another
     project deletes nothing and is reported like an id that no longer exists.
     """
 
     name = "delete_service_events"
     help_text = _("Deleted service events cannot be restored.")
+    policy_rules = policy.rule(policy.DELETE_PROJECT_SERVICE_EVENTS)
 
     @staticmethod
     def action_present(count):
@@ -186,6 +191,15 @@ class DeleteMatching(tables.LinkAction):
     icon = "trash"
     policy_rules = (("volume", "message:delete"),)
 
+    def get_link_url(self, datum=None):
+        # The confirmation counts under the page's filter, a filter link's included.
+        return with_link_params(super().get_link_url(datum), self.table)
+
+
+def with_link_params(url, table):
+    """``url`` keeping the table's filter link (see ``views.ScopeMixin.link_filter``)."""
+    return f"{url}?{urlencode(table.link_params)}" if table.link_params else url
+
 
 class ExportAction(tables.LinkAction):
     """Download the filtered table (not just this page)."""
@@ -196,7 +210,9 @@ class ExportAction(tables.LinkAction):
     format = None
 
     def get_link_url(self, datum=None):
-        return urls.reverse(self.table.export_url_name, args=(self.format,))
+        return with_link_params(
+            urls.reverse(self.table.export_url_name, args=(self.format,)), self.table
+        )
 
 
 class ExportCSV(ExportAction):
@@ -230,7 +246,7 @@ class EventsTable(tables.DataTable):
     resource = tables.Column(resource_label, verbose_name=_("Resource"), link=resource_url)
     event_id = tables.Column("event_id", verbose_name=_("Event"))
     level = tables.Column("level", verbose_name=_("Level"))
-    outcome = tables.Column("outcome", verbose_name=_("Outcome"))
+    outcome = tables.Column("outcome_label", verbose_name=_("Outcome"))
     summary = tables.Column("summary", verbose_name=_("Summary"), truncate=160)
     request_id = tables.Column("request_id", verbose_name=_("Request ID"))
     expires_at = tables.Column("expires_at", verbose_name=_("Expires"), filters=(local_time,))
@@ -245,6 +261,7 @@ class EventsTable(tables.DataTable):
         self.messages_client = lambda request: cinder.MessagesClient(request)
         self.store_scope = None  # no service event is in an unset scope
         self.service_events_deletable = False
+        self.link_params = {}  # a filter link's URL parameters, kept by every link of the page
 
     def get_object_id(self, datum):
         return datum.id
@@ -257,7 +274,7 @@ class EventsTable(tables.DataTable):
         except exceptions.Http302:
             messages.error(
                 self.request,
-                _("%s is not on this page: nothing was done with it.") % lookup,
+                _("%(id)s is not on this page: nothing was done with it.") % {"id": lookup},
             )
             LOG.warning(
                 "Event Viewer: user %s asked for %s, which is not on their page",
@@ -275,6 +292,14 @@ class EventsTable(tables.DataTable):
 
     def get_prev_marker(self):
         return self.page.prev_marker.encode() if self.page and self.page.prev_marker else ""
+
+    # Horizon's Next/Prev links are "?" + these: they keep a filter link's filter.
+    def get_pagination_string(self):
+        return urlencode({self._meta.pagination_param: self.get_marker(), **self.link_params})
+
+    def get_prev_pagination_string(self):
+        marker = {self._meta.prev_pagination_param: self.get_prev_marker()}
+        return urlencode({**marker, **self.link_params})
 
     class Meta:
         name = "events"

@@ -12,16 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages, tables, views
 
-from event_viewer import cinder_events, config, filters, paging, sources
+from event_viewer import cinder_events, config, filters, paging, policy, sources
 from event_viewer.api import cinder, store, trove
 from event_viewer.api.errors import SourceError, TokenRejected
 from event_viewer.content.project import forms as project_forms
+from event_viewer.content.project import operator_details
 from event_viewer.content.project import tables as project_tables
 from event_viewer.events import Event
 
 LOG = logging.getLogger(__name__)
 
-SORT_SESSION_KEY = "event_viewer_newest_first"
+# A filter link (detail pages, By Host) carries its filter in the URL: following
+# it changes nothing on the server, and the page's own links keep it.
+LINK_FIELD_PARAM, LINK_VALUE_PARAM = "filter_field", "filter"
+# ``?sort=`` values: oldest or newest first (Next/Prev markers carry the order on).
+SORTS = ("asc", "desc")
 
 
 class LoginAgainOnRejectedToken:
@@ -64,18 +69,49 @@ class ScopeMixin(LoginAgainOnRejectedToken):
         return sources.store_scope(self.request, self.all_projects)
 
     def may_see_admin_text(self):
-        """Stack traces and raw payloads: never in the project panel."""
-        return False
+        """Hosts, raw exception text, traces, payloads: where the policy rule allows (admins)."""
+        if not hasattr(self, "_may_see_admin_text"):
+            self._may_see_admin_text = policy.allows(self.request, policy.VIEW_OPERATOR_DETAILS)
+        return self._may_see_admin_text
 
     def may_delete_service_events(self):
-        """Members delete their project's service events only where the deployer allows it."""
-        return config.service_events_enabled() and config.members_delete_service_events()
+        """Members delete their project's service events only where the policy rule allows it."""
+        return config.service_events_enabled() and policy.allows(
+            self.request, policy.DELETE_PROJECT_SERVICE_EVENTS
+        )
+
+    def shown(self, event):
+        """The event as this user may see it (see ``Event.for_viewer``)."""
+        return event.for_viewer(self.may_see_admin_text())
+
+    def with_names(self, event):
+        """The admin panel adds project and user names; here the event is as it is."""
+        return event
+
+    def link_filter(self):
+        """``(field, value)`` of a filter link in the URL, or None."""
+        field = self.request.GET.get(LINK_FIELD_PARAM)
+        if field is None:
+            return None
+        return field, self.request.GET.get(LINK_VALUE_PARAM, "")
+
+    def link_filter_params(self):
+        """The URL parameters that keep this page's filter link (``{}`` without one)."""
+        link = self.link_filter()
+        return dict(zip((LINK_FIELD_PARAM, LINK_VALUE_PARAM), link, strict=True)) if link else {}
 
     def current_query(self):
-        """The query of the filter the user set in the table's filter box (kept in the session)."""
-        param = project_tables.filter_session_key(self.table_class._meta.name)
-        value = self.request.session.get(param, "")
-        field = self.request.session.get(param + "_field")
+        """The query of the page: a filter link's, else the table's filter box (in the session).
+
+        Reading it never writes the session: only the filter box's POST does (Horizon's way).
+        """
+        link = self.link_filter()
+        if link is not None:
+            field, value = link
+        else:
+            param = project_tables.filter_session_key(self.table_class._meta.name)
+            value = self.request.session.get(param, "")
+            field = self.request.session.get(param + "_field")
         return filters.parse(field, value, self.filter_fields)
 
     def filter_url(self, field, value):
@@ -91,7 +127,7 @@ class ScopeMixin(LoginAgainOnRejectedToken):
         except filters.InvalidFilter:
             return None  # a link that would only say "invalid filter"
         index = urls.reverse(self.url_namespace + ":index")
-        return f"{index}?{urlencode({'filter_field': field, 'filter': value})}"
+        return f"{index}?{urlencode({LINK_FIELD_PARAM: field, LINK_VALUE_PARAM: value})}"
 
     def log_source_error(self, error):
         LOG.warning(
@@ -99,8 +135,12 @@ class ScopeMixin(LoginAgainOnRejectedToken):
             error.source,
             self.request.user.id,
             self.request.user.project_id,
-            error.message,
+            error.detail,
         )
+
+    def error_text(self, error):
+        """A source's error as this user may read it (the reason only where the policy allows)."""
+        return error.text_for(self.may_see_admin_text())
 
 
 class IndexView(ScopeMixin, tables.DataTableView):
@@ -110,7 +150,6 @@ class IndexView(ScopeMixin, tables.DataTableView):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._page = None
-        self._link_set_filter = False
 
     def has_more_data(self, table):
         return bool(self._page and self._page.next_marker)
@@ -123,60 +162,63 @@ class IndexView(ScopeMixin, tables.DataTableView):
         self.table.messages_client = self.messages_client
         self.table.store_scope = self.store_scope()
         self.table.service_events_deletable = self.may_delete_service_events()
+        self.table.link_params = self.link_filter_params()
         return tables_by_name
 
-    def _newest_first(self):
-        wanted = self.request.GET.get("sort")
-        if wanted in ("asc", "desc"):
-            self.request.session[SORT_SESSION_KEY] = wanted == "desc"
-        return self.request.session.get(SORT_SESSION_KEY, True)
+    def post(self, request, *args, **kwargs):
+        """A table action acts on the rows shown; the filter box sets the filter (Horizon's way).
 
-    def _marker(self, filter_changed, newest_first):
+        Unlike Horizon's own ``post``, an action is never dropped because the
+        filter box holds a value that is not the session's (a filter link's).
+        """
+        if "action" in request.POST:
+            return self.get(request, *args, **kwargs)
+        self.handle_server_filter(request)
+        sort = request.GET.get("sort")
+        target = self.get_table().get_absolute_url()
+        return http.HttpResponseRedirect(
+            f"{target}?{urlencode({'sort': sort})}" if sort in SORTS else target
+        )
+
+    def _marker(self):
+        """The page's marker: from Next/Prev, or the first page in the order ``?sort=`` asks.
+
+        The order lives in the URL (``?sort=``, then in the markers), never in the session.
+        """
         table = self.table_class._meta
         text = self.request.GET.get(table.pagination_param) or self.request.GET.get(
             table.prev_pagination_param
         )
-        if not text or filter_changed or "sort" in self.request.GET:
-            return paging.Marker({}, newest_first)
-        marker = paging.Marker.decode(text)
-        if marker.newest_first != newest_first:
-            return paging.Marker({}, newest_first)
-        return marker
+        sort = self.request.GET.get("sort")
+        if sort in SORTS or not text:
+            return paging.Marker({}, sort != "asc")
+        return paging.Marker.decode(text)
 
     def _show_problem(self, text):
         messages.error(self.request, text)
         self.table._no_data_message = text
 
-    def _filter_from_link(self):
-        """``?filter_field=host&filter=node-1`` sets the filter box, so filters can be linked."""
-        field = self.request.GET.get("filter_field")
-        if field is None:
-            return False
-        key = project_tables.filter_session_key(self.table_class._meta.name)
-        self.request.session[key] = self.request.GET.get("filter", "")
-        self.request.session[key + "_field"] = field
-        return True
-
     def update_server_filter_action(self, request, table=None):
-        # Horizon fills the filter box from the session here, before get_data:
-        # a filter set by link must be in the session by then.
-        self._link_set_filter = self._filter_from_link()
+        # Horizon fills the filter box from the session here; a filter link
+        # shows its own filter there instead (and leaves the session alone).
         super().update_server_filter_action(request, table)
+        link = self.link_filter()
+        if link is not None:
+            action = (table or self.get_table())._meta._filter_action
+            action.filter_field, action.filter_string = link
 
     def get_data(self):
-        filter_changed = self._link_set_filter
-        filter_changed = self.handle_server_filter(self.request) or filter_changed
-        newest_first = self._newest_first()
-        self.table.newest_first = newest_first
+        self.table.newest_first = self.request.GET.get("sort") != "asc"
         try:
             query = self.current_query()
-            marker = self._marker(filter_changed, newest_first)
+            marker = self._marker()
+            self.table.newest_first = marker.newest_first
             # A source's cursor inside a well-formed marker can be edited too.
             page, errors, notes = sources.fetch_page(
                 self.sources_for(query), marker, config.page_size(self.request)
             )
         except filters.InvalidFilter as error:
-            self._show_problem(_("Invalid filter: %s") % error)
+            self._show_problem(_("Invalid filter: %(reason)s") % {"reason": error})
             return []
         except paging.BadMarker:
             self._show_problem(
@@ -185,13 +227,13 @@ class IndexView(ScopeMixin, tables.DataTableView):
             return []
         for error in errors:
             self.log_source_error(error)
-            messages.error(self.request, error.message)
+            messages.error(self.request, self.error_text(error))
         for note in notes:
             messages.info(self.request, note)
         if errors and all(e.bad_request for e in errors) and not page.events:
             self.table._no_data_message = _("No events: the request was rejected (see above).")
         self._page = self.table.page = page
-        return page.events
+        return [self.shown(event) for event in page.events]
 
 
 class DetailView(ScopeMixin, views.HorizonTemplateView):
@@ -208,19 +250,21 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
                     native_id
                 )
                 if info.get("fault"):
-                    return Event.from_trove_instance(info, with_traceback=admin_text)
+                    event = Event.from_trove_instance(info, with_traceback=admin_text)
+                    return self.shown(event)
             if source == store.SOURCE and config.service_events_enabled():
                 # Scoped by the database query itself: another project's id is
                 # "no such event", exactly like an id that never existed.
                 row = store.get_event(native_id, self.store_scope(), admin_text=admin_text)
-                return Event.from_service_event(
+                event = Event.from_service_event(
                     row, with_traceback=admin_text, with_payload=admin_text
                 )
+                return self.shown(event)
         except (cinder.NotFound, trove.NotFound, store.NotFound):
             pass
         except SourceError as error:
             self.log_source_error(error)
-            exceptions.handle(self.request, error.message, redirect=self.index_url())
+            exceptions.handle(self.request, self.error_text(error), redirect=self.index_url())
         raise http.Http404(_("No such event."))
 
     def index_url(self):
@@ -229,8 +273,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source, _sep, native_id = kwargs["event_ref"].partition(":")
-        event = self.get_event(source, native_id)
-        context["event"] = event
+        event = context["event"] = self.with_names(self.get_event(source, native_id))
         context["decoded"] = cinder_events.decode(event.event_id)
         context["explanation"] = cinder_events.explanation(event.event_id)
         context["resource_url"] = project_tables.resource_url(event, self.dashboard)
@@ -242,8 +285,7 @@ class DetailView(ScopeMixin, views.HorizonTemplateView):
         context["global_request_url"] = self.filter_url("request_id", event.global_request_id)
         context["event_id_url"] = self.filter_url("event_id", event.event_id)
         context["host_url"] = self.filter_url("host", event.host)
-        context["show_traceback"] = False
-        context["show_payload"] = False
+        context.update(operator_details.context(event, self.may_see_admin_text()))
         return context
 
 
@@ -285,9 +327,9 @@ class ExportView(ScopeMixin, views.APIView):
         try:
             query = self.current_query()
         except filters.InvalidFilter as error:
-            messages.error(request, _("Invalid filter: %s") % error)
+            messages.error(request, _("Invalid filter: %(reason)s") % {"reason": error})
             return http.HttpResponseRedirect(urls.reverse(self.url_namespace + ":index"))
         events, errors = export.collect(self.sources_for(query), config.export_max_rows())
         for error in errors:
             self.log_source_error(error)
-        return export.response(kwargs["format"], events, errors)
+        return export.response(kwargs["format"], [self.shown(e) for e in events], errors)
