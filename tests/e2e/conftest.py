@@ -18,6 +18,7 @@ import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -26,6 +27,9 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
 DEVCLOUD = REPO_ROOT / "tools" / "devcloud" / "devcloud"
 WAIT_SECONDS = 30
+# A page that re-renders (Horizon's redirect after a filter, a table refresh)
+# replaces the elements found before it: a wait re-finds them on each try.
+REPLACED = (StaleElementReferenceException, NoSuchElementException)
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +105,20 @@ class Browser:
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
         )
 
+    def read(self, read_page, seconds=WAIT_SECONDS):
+        """``read_page(driver)`` once it returns a truthy value, re-run while the page changes.
+
+        Everything the test reads from elements belongs inside ``read_page``:
+        an element found outside the wait may be replaced before it is read.
+        """
+        return WebDriverWait(self.driver, seconds, ignored_exceptions=REPLACED).until(read_page)
+
+    def submit_and_wait(self, button):
+        """Click ``button`` and wait until the page it was on has been replaced."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        button.click()
+        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+
     def filter_table(self, path, table_id, field, value):
         """Horizon's filter box of a table: choose the field, type the value, press Filter."""
         self.open(path)
@@ -113,7 +131,8 @@ class Browser:
         box = self.driver.find_element(By.NAME, f"{table_id}__filter__q")
         box.clear()
         box.send_keys(value)
-        self.driver.find_element(By.ID, f"{table_id}__action_filter").click()
+        # The old page's table is there until the filtered page replaces it.
+        self.submit_and_wait(self.driver.find_element(By.ID, f"{table_id}__action_filter"))
         self.wait_for(f"table#{table_id}")
 
     def table_rows(self, table_id):

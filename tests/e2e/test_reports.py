@@ -21,9 +21,16 @@ def collector_pid():
 
 
 def newest_report_link(browser):
+    """The href of the newest report of the collector, or "" when it has none."""
     browser.filter_table(REPORTS, "service_reports", "service", SERVICE)
-    links = browser.driver.find_elements(By.CSS_SELECTOR, "table#service_reports tbody tr td a")
-    return links[0].get_attribute("href") if links else None
+
+    def first_href(driver):
+        # Found and read in one try: the table may be re-rendered in between.
+        table = driver.find_element(By.CSS_SELECTOR, "table#service_reports")
+        links = table.find_elements(By.CSS_SELECTOR, "tbody tr td a")
+        return [links[0].get_attribute("href") if links else ""]
+
+    return browser.read(first_href)[0]
 
 
 def test_sigusr2_to_the_collector_shows_its_report(browser_factory):
@@ -43,12 +50,18 @@ def test_sigusr2_to_the_collector_shows_its_report(browser_factory):
 
     admin.driver.get(newest)
     admin.wait_for(".event-viewer-report")
-    path = admin.driver.find_element(By.CSS_SELECTOR, ".report-path").text
+    path, titles = admin.read(
+        lambda driver: (
+            driver.find_element(By.CSS_SELECTOR, ".report-path").text,
+            [
+                s.get_attribute("textContent").strip()
+                for s in driver.find_elements(
+                    By.CSS_SELECTOR, ".event-viewer-report-section summary"
+                )
+            ],
+        )
+    )
     assert f"{SERVICE}.{pid}_gurumeditation_" in path
-    titles = [
-        s.get_attribute("textContent").strip()
-        for s in admin.driver.find_elements(By.CSS_SELECTOR, ".event-viewer-report-section summary")
-    ]
     admin.screenshot("report-detail")
     for title in ("Package", "Threads", "Green Threads", "Processes", "Collector statistics"):
         assert any(title in t for t in titles), f"no {title} section in {titles}"
