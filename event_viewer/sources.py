@@ -63,6 +63,34 @@ class Source:
         self.notes = []
         self.truncated = False
 
+    def scan(self, read, cursor, limit, wanted, note):
+        """What a source's API cannot filter: read chunks in order, keep matches, bounded.
+
+        ``read(cursor, size)`` returns ``(events, the cursor after them)`` in
+        the page's order; ``wanted(event)`` is True (keep), False (skip) or None
+        (past the time range: stop). At most ``EVENT_VIEWER_TEXT_SCAN_LIMIT``
+        events are read; a scan stopped by that sets ``truncated`` and adds
+        ``note % {"count": <events read>}`` to the page's notes.
+        """
+        found, scanned, scan_limit = [], 0, config.text_scan_limit()
+        while len(found) < limit:
+            size = min(max(limit, 100), scan_limit - scanned)
+            if size <= 0:
+                self.truncated = True
+                self.notes.append(note % {"count": scanned})
+                break
+            events, cursor = read(cursor, size)
+            scanned += len(events)
+            for event in events:
+                verdict = wanted(event)
+                if verdict is None:
+                    return found[:limit]
+                if verdict:
+                    found.append(event)
+            if len(events) < size:
+                break
+        return found[:limit]
+
 
 class CinderSource(Source):
     """Cinder user messages; everything but summary text and times is filtered by Cinder."""
@@ -123,43 +151,30 @@ class CinderSource(Source):
         """Cinder cannot match text or times: read pages and keep matches, up to the scan limit.
 
         The list is in time order, so the scan stops at the first message past
-        the time range. Sets ``truncated`` when the limit stopped the search
-        before the page was full, and says so in the page's notes.
+        the time range.
         """
         query = self.query
-        found, scanned = [], 0
-        scan_limit = config.text_scan_limit()
         sort_dir = "desc" if newest_first else "asc"
         bound = query.since if newest_first else query.until
-        while len(found) < limit:
-            chunk = min(max(limit, 100), scan_limit - scanned)
-            if chunk <= 0:
-                self.truncated = True
-                self.notes.append(
-                    _(
-                        "Block Storage cannot search summaries or times: the Event Viewer "
-                        "searched %(count)d messages from this point and stopped; older ones "
-                        "may match too."
-                    )
-                    % {"count": scanned}
-                )
-                break
-            listed = client.list(filters=filters, marker=cursor, limit=chunk, sort_dir=sort_dir)
-            scanned += len(listed)
-            for event in map(self._event, listed):
-                past = (
-                    bound is not None
-                    and event.created_at is not None
-                    and (event.created_at < bound if newest_first else event.created_at > bound)
-                )
-                if past:
-                    return found[:limit]
-                if plugin_side_match(event, query):
-                    found.append(event)
-            if len(listed) < chunk:
-                break
-            cursor = listed[-1].id
-        return found[:limit]
+
+        def read(after, size):
+            listed = client.list(filters=filters, marker=after, limit=size, sort_dir=sort_dir)
+            return [self._event(m) for m in listed], (listed[-1].id if listed else after)
+
+        def wanted(event):
+            past = (
+                bound is not None
+                and event.created_at is not None
+                and (event.created_at < bound if newest_first else event.created_at > bound)
+            )
+            return None if past else plugin_side_match(event, query)
+
+        note = _(
+            "Block Storage cannot search summaries or times: the Event Viewer "
+            "searched %(count)d messages from this point and stopped; older ones "
+            "may match too."
+        )
+        return self.scan(read, cursor, limit, wanted, note)
 
 
 class TroveSource(Source):
@@ -274,29 +289,22 @@ class StoreSource(Source):
         limit, noted like Cinder's scan.
         """
         unfiltered = dataclasses.replace(self.query, text="")
-        found, scanned, scan_limit = [], 0, config.text_scan_limit()
-        while len(found) < limit:
-            chunk = min(max(limit, 100), scan_limit - scanned)
-            if chunk <= 0:
-                self.truncated = True
-                self.notes.append(
-                    _(
-                        "Service events: the Event Viewer searched %(count)d events from this "
-                        "point for that summary text and stopped; older ones may match too."
-                    )
-                    % {"count": scanned}
-                )
-                break
+
+        def read(after, size):
             try:
-                rows = store.list_events(unfiltered, self.scope, cursor, chunk, newest_first)
+                rows = store.list_events(unfiltered, self.scope, after, size, newest_first)
             except store.BadCursor as exc:
-                raise paging.BadMarker(cursor) from exc
-            scanned += len(rows)
-            found.extend(e for e in map(self._event, rows) if matches_text(e, self.query.text))
-            if len(rows) < chunk:
-                break
-            cursor = store.encode_cursor(rows[-1].created_at, rows[-1].pk)
-        return found[:limit]
+                raise paging.BadMarker(after) from exc
+            last = store.encode_cursor(rows[-1].created_at, rows[-1].pk) if rows else after
+            return [self._event(row) for row in rows], last
+
+        note = _(
+            "Service events: the Event Viewer searched %(count)d events from this "
+            "point for that summary text and stopped; older ones may match too."
+        )
+        return self.scan(
+            read, cursor, limit, lambda event: matches_text(event, self.query.text), note
+        )
 
 
 def _check_uuid(cursor):
