@@ -320,6 +320,21 @@ def store_scope(request, all_projects):
     return store.ALL_PROJECTS if all_projects else request.user.project_id
 
 
+def matching_service_event_ids(request, query, all_projects, most):
+    """Ids of the service events matching ``query``: ``(ids, complete)``, at most ``most``.
+
+    Summary text is matched as the user sees it: for someone who may not read
+    raw service text, against the generic summaries (a count of raw matches
+    would tell them what the raw texts contain).
+    """
+    source = StoreSource(request, query, all_projects=all_projects)
+    if not (query.text and not source.operator_details):
+        return store.matching_ids(query, source.scope, most)
+    events = source.fetch(None, most + 1, newest_first=True)
+    ids = [int(event.native_id) for event in events[:most]]
+    return ids, len(events) <= most and not source.truncated
+
+
 def matching_message_ids(request, query, all_projects, most):
     """Ids of the Cinder messages matching ``query``: ``(ids, complete)``, at most ``most``."""
     source = CinderSource(request, query, all_projects=all_projects)

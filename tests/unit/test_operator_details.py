@@ -123,6 +123,20 @@ class MemberTests(ViewsMixin, helpers.TestCase):
         self.assertEqual([], shown("db-7.internal"))
         self.assertEqual([f"collector:{self.row.pk}"], shown("create failed"))
 
+    @policy_overrides(delete_project_service_events="role:member")
+    def test_delete_all_matching_counts_what_the_member_sees_not_the_raw_text(self):
+        # A member allowed to delete but not to read raw text: the count of the
+        # confirmation must not answer "which raw texts contain X?" either.
+        matching = reverse("horizon:project:event_viewer:delete_matching")
+
+        def counted(text):
+            response = self.get(f"{matching}?filter_field=text&filter={text}")
+            self.assertEqual(200, response.status_code)
+            return response.context["count"]
+
+        self.assertEqual(0, counted("db-7.internal"))
+        self.assertEqual(1, counted("create failed"))
+
     def test_a_database_error_names_no_host_to_members_but_is_logged_in_full(self):
         with (
             self.caplog.at_level(logging.WARNING, logger="event_viewer"),

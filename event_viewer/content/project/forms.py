@@ -121,8 +121,8 @@ class DeleteMatchingForm(forms.SelfHandlingForm):
                 request, query, self.view.all_projects, most
             )
         if deletes_service_events:
-            self.service_event_ids, complete = store.matching_ids(
-                query, self.view.store_scope(), most - len(self.ids)
+            self.service_event_ids, complete = sources.matching_service_event_ids(
+                request, query, self.view.all_projects, most - len(self.ids)
             )
             self.complete = self.complete and complete
 
