@@ -202,6 +202,9 @@ class ByHostTests(AdminTestCase):
         ]
         response = self.get(f"{ADMIN_INDEX_URL}?filter_field=host&filter=node-2", [], faults)
         self.assertEqual(["node-2"], [e.host for e in response.context["table"].data])
+        # By Host counts under the same filter.
+        by_host = reverse("horizon:admin:event_viewer:by_host")
+        self.assertContains(response, f'href="{by_host}?filter_field=host&amp;filter=node-2"')
 
 
 class AdminResourceLinkTests(AdminTestCase):

@@ -42,6 +42,10 @@ class ByHostAction(tables.LinkAction):
         # Hosts are operator details (fail closed: see event_viewer.policy).
         return policy.allows(request, policy.VIEW_OPERATOR_DETAILS)
 
+    def get_link_url(self, datum=None):
+        # Counted under the page's filter, a filter link's included.
+        return project_tables.with_link_params(super().get_link_url(datum), self.table)
+
 
 class ServiceReportsAction(tables.LinkAction):
     name = "service_reports"
