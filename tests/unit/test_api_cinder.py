@@ -5,9 +5,16 @@ and how each failure is reported; the end-to-end tests prove the same against
 the real Cinder.
 """
 
+import contextlib
+import socket
+import threading
+import time
+from unittest import mock
+
 import requests_mock
 from django.core.cache import cache
 from keystoneauth1 import exceptions as ks_exceptions
+from openstack_dashboard.test import helpers as horizon_helpers
 
 from event_viewer.api import cinder
 from event_viewer.api.errors import FeatureUnavailable, SourceError
@@ -168,3 +175,48 @@ class MessagesClientTests(helpers.TestCase):
             http.get(MESSAGES, status_code=401, json={"error": {"message": "expired"}})
             with self.assertRaises(TokenRejected):
                 cinder.MessagesClient(self.request).list()
+
+
+class HungCinderTests(helpers.TestCase):
+    """A Cinder that accepts connections and never answers: every call stops at the timeout.
+
+    A real socket, not a mocked exception: this is what the README promises
+    (Horizon's own menu, which calls Cinder without a timeout, does not).
+    """
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.accepted = []
+        threading.Thread(target=self._accept_and_say_nothing, daemon=True).start()
+        port = self.server.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{port}/v3/{self.request.user.project_id}"
+
+    def tearDown(self):
+        self.server.close()
+        for connection in self.accepted:
+            connection.close()
+        super().tearDown()
+
+    def _accept_and_say_nothing(self):
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.server.accept()[0])
+
+    def test_each_call_stops_at_the_source_timeout(self):
+        with (
+            self.settings(EVENT_VIEWER_SOURCE_TIMEOUT=0.5),
+            mock.patch("event_viewer.api.session.endpoint_for", return_value=self.endpoint),
+            # Horizon's test case refuses every real connection; this one is
+            # meant, to a server on loopback that this test runs.
+            mock.patch.object(horizon_helpers.HTTPConnection, "connect", self._real_conn_request),
+        ):
+            started = time.monotonic()
+            with self.assertRaisesRegex(SourceError, "did not answer within 0.5 s"):
+                cinder.MessagesClient(self.request).list()
+            elapsed = time.monotonic() - started
+        self.assertTrue(self.accepted, "the client never reached the hung server")
+        self.assertLess(elapsed, 3.0)
