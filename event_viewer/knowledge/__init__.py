@@ -1,0 +1,1 @@
+"""The knowledge catalogue's pure logic: fingerprints, fingerprint rules (no I/O, no models)."""
