@@ -79,13 +79,14 @@ def fingerprint_fields(
     source, service="", event_type="", exception="", message="", traceback="", rules=None
 ):
     """The :class:`Fingerprint` of an event given as its fields (e.g. at ingestion)."""
+    exception = _exception_class(exception, message, traceback)
     parts = default_parts(source, service, event_type, exception, message, traceback)
     if rules is not None:
         rule = rules.first_match(
             source=source,
             service=service or "",
             event_type=event_type or "",
-            exception=_exception_class(exception, message, traceback),
+            exception=exception,
             message=message or "",
         )
         if rule is not None:

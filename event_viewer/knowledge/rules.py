@@ -169,7 +169,7 @@ def _regex_problem(source):
             if op in (c.GROUPREF, c.GROUPREF_EXISTS):
                 return "backreferences are not allowed"
             if op in repeats:
-                low, high, body = av
+                _low, high, body = av
                 wide = high == c.MAXREPEAT or high > _WIDE
                 if wide and inside_wide:
                     return "a repeat inside a repeat (e.g. (a+)+) can take exponential time"
