@@ -94,7 +94,7 @@ def fingerprint_fields(
                 parts = (("fingerprint", rule.fingerprint),)
             else:
                 parts = parts + (("extend", rule.extend),)
-            return Fingerprint(_hash(parts), VERSION, parts, rule.label)
+            return Fingerprint(_hash(parts), VERSION, parts, rule.rule_name)
     return Fingerprint(_hash(parts), VERSION, parts)
 
 

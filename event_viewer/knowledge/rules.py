@@ -61,7 +61,7 @@ class RuleError(ValueError):
 class Rule:
     """One compiled rule: ``fingerprint`` (fixed) or ``extend`` (suffix), never both."""
 
-    label: str
+    rule_name: str
     matchers: tuple  # ((key, compiled pattern, is_regex), ...)
     fingerprint: str | None = None
     extend: str | None = None
@@ -127,7 +127,7 @@ def _compile_rule(index, item):
     result = "fingerprint" if "fingerprint" in item else "extend"
     value = _text(item[result], f"{where}: {result}", MAX_RESULT)
     return Rule(
-        label=name or f"rule {index}",
+        rule_name=name or f"rule {index}",
         matchers=matchers,
         **{result: value},
     )
