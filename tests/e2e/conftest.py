@@ -13,12 +13,17 @@ import re
 import shutil
 import subprocess
 import tempfile
+import uuid
 
 import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -114,10 +119,27 @@ class Browser:
         return WebDriverWait(self.driver, seconds, ignored_exceptions=REPLACED).until(read_page)
 
     def submit_and_wait(self, button):
-        """Click ``button`` and wait until the page it was on has been replaced."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
+        """Click ``button`` and wait until a new page, fully loaded, replaced the one it was on.
+
+        The old page is told apart by a mark set on it, not by one of its
+        elements: while the browser navigates, asking about an old element may
+        fail in other ways than "stale" (Chromium: "Node with given id does not
+        belong to the document").
+        """
+        mark = uuid.uuid4().hex
+        self.driver.execute_script("document.documentElement.dataset.e2ePage = arguments[0];", mark)
         button.click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return document.readyState === 'complete'"
+                " && document.documentElement.dataset.e2ePage !== arguments[0];",
+                mark,
+            )
+        )
+
+    def wait_until_replaced(self, element):
+        """Wait until ``element`` is no longer in the page (a new page, or re-rendered)."""
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _driver: _replaced(element))
 
     def filter_table(self, path, table_id, field, value):
         """Horizon's filter box of a table: choose the field, type the value, press Filter."""
@@ -149,6 +171,18 @@ class Browser:
         path = ARTIFACTS / f"{safe}.png"
         self.driver.save_screenshot(str(path))
         return path
+
+
+def _replaced(element):
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        # Chromium's answer for an element of a document it has navigated away
+        # from; other errors mid-navigation: ask again.
+        return "does not belong to the document" in str(error)
+    return False
 
 
 def _chromium_options(profile_dir):

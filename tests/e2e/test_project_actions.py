@@ -40,8 +40,7 @@ def set_filter(browser, field, value):
 
 
 def click_and_wait_for_table(browser, element):
-    element.click()
-    WebDriverWait(browser.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(element))
+    browser.submit_and_wait(element)
     browser.wait_for("table#events")
 
 
@@ -57,7 +56,7 @@ def confirm_modal(browser):
         )
     )
     button.click()
-    WebDriverWait(browser.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(button))
+    browser.wait_until_replaced(button)
 
 
 @pytest.fixture(autouse=True, scope="module")
