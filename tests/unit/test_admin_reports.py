@@ -110,6 +110,20 @@ class ReportListTests(AdminReportsTestCase):
         self.assertEqual(1, len(response.context["table"].data))
         self.assertContains(response, "That page link is not valid")
 
+    def test_page_links_that_parse_but_hold_nonsense_are_explained_never_a_500(self):
+        store()
+        for marker in (
+            f"2026-11-22T10:00:00+00:00_{2**80}",  # an id past every integer column
+            "0001-01-01T00:00:00+12:00_1",  # a time before the calendar in UTC
+            "9999-12-31T23:59:59-12:00_1",  # and after it
+            "2026-11-22T10:00:00_1",  # no time zone
+            "x" * 5000,
+        ):
+            for param in ("marker", "prev_marker"):
+                with self.subTest(param=param, marker=marker[:40]):
+                    response = self.client.get(REPORTS_URL, {param: marker})
+                    self.assertEqual(200, response.status_code)
+
     def test_filter_by_service_and_by_host(self):
         store("nova-compute", "node-1")
         store("nova-compute", "node-2", minutes_ago=1)
@@ -167,10 +181,11 @@ class ReportDetailTests(AdminReportsTestCase):
         self.assertContains(listing, "nova&lt;b&gt;")
 
     def test_unknown_report_is_404(self):
-        response = self.client.get(
-            reverse("horizon:admin:event_viewer:report_detail", args=(999999,))
-        )
-        self.assertEqual(404, response.status_code)
+        for report_id in (999999, 2**63, 10**40):  # the last two past every integer column
+            response = self.client.get(
+                reverse("horizon:admin:event_viewer:report_detail", args=(report_id,))
+            )
+            self.assertEqual(404, response.status_code)
 
 
 class MemberCannotSeeReportsTests(helpers.TestCase):

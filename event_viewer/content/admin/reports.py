@@ -9,7 +9,6 @@ Everything in a report came from a file on a node: the templates only ever
 autoescape it. A database that fails is named in the page, as for the events.
 """
 
-import datetime
 import logging
 import sys
 from urllib.parse import quote_plus
@@ -23,31 +22,24 @@ from horizon import exceptions, messages, tables, views
 
 from event_viewer import config, policy
 from event_viewer.api import reports as reports_api
+from event_viewer.api import store
 from event_viewer.api.errors import SourceError
 from event_viewer.content.project.tables import local_time
 
 LOG = logging.getLogger(__name__)
 
 
-class BadCursor(ValueError):
-    """A page link that this module did not make (edited, or from another version)."""
-
-
 def encode_cursor(report):
-    return f"{report.created_at.isoformat()}_{report.id}"
+    """A report's place in the list, in the store's one cursor format (``api.store``)."""
+    return store.encode_cursor(report.created_at, report.id)
 
 
 def decode_cursor(text):
-    """``(created_at, id)`` of an :func:`encode_cursor` text."""
-    moment, _sep, report_id = text.rpartition("_")
-    try:
-        created_at = datetime.datetime.fromisoformat(moment)
-        report_id = int(report_id)
-    except (ValueError, OverflowError) as error:
-        raise BadCursor(text) from error
-    if created_at.tzinfo is None or not 0 < report_id < 2**63:
-        raise BadCursor(text)
-    return created_at, report_id
+    """``(created_at, id)`` of an :func:`encode_cursor` text, both checked, or ``BadCursor``."""
+    return store.decode_cursor(text)
+
+
+BadCursor = store.BadCursor
 
 
 class ReportsAccessMixin:
