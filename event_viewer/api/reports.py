@@ -24,8 +24,6 @@ LABEL = _("Service reports")
 LIST_FIELDS = ("id", "service", "host", "created_at", "size")
 #: The exact filters of the list (the table's filter box).
 FILTERS = ("service", "host")
-# Rows deleted per statement (as for the events).
-DELETE_CHUNK = 500
 
 
 class NotFound(Exception):
@@ -75,20 +73,8 @@ def get_report(report_id):
 
 def delete_reports(report_ids):
     """Deletes the reports with these ids; returns the ids it deleted (others: not found)."""
-    wanted = []
-    for report_id in report_ids:
-        try:
-            wanted.append(store._pk(report_id))
-        except ValueError:
-            continue
-    deleted = []
     with _database():
-        for start in range(0, len(wanted), DELETE_CHUNK):
-            chunk = _reports().filter(pk__in=wanted[start : start + DELETE_CHUNK])
-            found = list(chunk.values_list("pk", flat=True))
-            _reports().filter(pk__in=found).delete()
-            deleted.extend(found)
-    return deleted
+        return store.delete_ids(_reports(), report_ids)
 
 
 def _reports():

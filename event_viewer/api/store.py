@@ -166,18 +166,27 @@ def delete_events(event_ids, project_id):
     An id of another project (or not an id at all) is simply not deleted, so
     the caller can name it.
     """
-    wanted = []
-    for event_id in event_ids:
-        with contextlib.suppress(ValueError):
-            wanted.append(_pk(event_id))
-    deleted = []
     with _database():
-        scoped = _scoped(project_id)
-        for start in range(0, len(wanted), DELETE_CHUNK):
-            chunk = scoped.filter(pk__in=wanted[start : start + DELETE_CHUNK])
-            found = list(chunk.values_list("pk", flat=True))
-            scoped.filter(pk__in=found).delete()
-            deleted.extend(found)
+        return delete_ids(_scoped(project_id), event_ids)
+
+
+def delete_ids(rows, ids):
+    """Deletes the rows of the queryset ``rows`` with these ids; returns the ids it deleted.
+
+    Ids that are not ids (strings from a form) are skipped; the deletes go in
+    chunks of ``DELETE_CHUNK``. The caller holds ``_database()``.
+    """
+    wanted = []
+    for some_id in ids:
+        with contextlib.suppress(ValueError):
+            wanted.append(_pk(some_id))
+    deleted = []
+    for start in range(0, len(wanted), DELETE_CHUNK):
+        found = list(
+            rows.filter(pk__in=wanted[start : start + DELETE_CHUNK]).values_list("pk", flat=True)
+        )
+        rows.filter(pk__in=found).delete()
+        deleted.extend(found)
     return deleted
 
 
