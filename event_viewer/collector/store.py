@@ -173,12 +173,15 @@ def _fold_resourceless(records, using):
             )
         if len(keys) == 1:
             record.operation_key = keys.pop()
-    for prefix, keys in full_keys.items():
-        if len(keys) != 1:
-            continue
-        (key,) = keys
+    # One query for the batch (it finds nothing unless a start came first, alone).
+    single = {prefix: next(iter(keys)) for prefix, keys in full_keys.items() if len(keys) == 1}
+    if not single:
+        return
+    starts = events.filter(operation_key__in=list(single), resource_id="")
+    for row_pk, prefix in starts.values_list("pk", "operation_key"):
+        key = single[prefix]
         if not events.filter(operation_key=key).exists():
-            events.filter(operation_key=prefix, resource_id="").update(operation_key=key)
+            events.filter(pk=row_pk).update(operation_key=key)
 
 
 def _update_operations(by_key, ttl_seconds, using):
